@@ -1,0 +1,81 @@
+import { Command } from 'commander';
+import {
+  describeFailure,
+  doctor,
+  down,
+  formatDoctor,
+  formatEnv,
+  installAll,
+  log,
+  status,
+  up,
+} from '@flashsale/stack';
+
+const program = new Command('flashsale').description(
+  'Flash sale platform: local stack and operations',
+);
+
+const stack = program
+  .command('stack')
+  .description('the real local stack: Redis, PostgreSQL, Kafka, etcd, kube-apiserver, Prometheus');
+
+stack
+  .command('install')
+  .description(
+    'install or build every component (idempotent, cached under the user cache directory)',
+  )
+  .action(async () => {
+    await installAll();
+  });
+
+stack
+  .command('up')
+  .description('start what is not running, wait until ready, print the endpoints as shell exports')
+  .action(async () => {
+    const startedAt = Date.now();
+    const endpoints = await up();
+    log(`stack up: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+    process.stdout.write(formatEnv(endpoints));
+  });
+
+stack
+  .command('down')
+  .description('stop everything the stack started')
+  .action(async () => {
+    const stopped = await down();
+    log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+  });
+
+stack
+  .command('status')
+  .description('show which components run')
+  .action(async () => {
+    const rows = await status();
+    for (const row of rows) {
+      const state = row.ready
+        ? `running (pid ${row.pid})`
+        : row.pid
+          ? `not answering (pid ${row.pid})`
+          : 'stopped';
+      process.stdout.write(`${row.name.padEnd(16)}${`127.0.0.1:${row.port}`.padEnd(18)}${state}\n`);
+    }
+  });
+
+program
+  .command('doctor')
+  .description('every component with its version, and whether it runs')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const rows = await doctor();
+    process.stdout.write(
+      options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatDoctor(rows)}\n`,
+    );
+    if (rows.some((row) => row.version === undefined)) process.exitCode = 1;
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.stderr.write(`${describeFailure(error)}\n`);
+  process.exitCode = 1;
+}

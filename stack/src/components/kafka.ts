@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { runOrThrow } from '../exec.ts';
+import { kafkaLibDir } from '../install/kafka.ts';
+import { loopback, port } from '../ports.ts';
+import { statePath } from '../paths.ts';
+import type { Component } from './component.ts';
+
+/** The topic the platform streams confirmed purchases to (see the design's contract). */
+export const purchasesTopic = 'flashsale.purchases';
+const purchasesPartitions = 6;
+
+const brokerPort = (): number => port('kafka');
+const configDir = (): string => statePath('kafka');
+const dataDir = (): string => statePath('data', 'kafka');
+export const kafkaBrokers = (): string => `${loopback}:${brokerPort()}`;
+
+/** A single KRaft node that is both broker and controller; replication factors of one. */
+export function serverProperties(
+  brokerPortNumber: number,
+  controllerPort: number,
+  logDir: string,
+): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${loopback}:${controllerPort}`,
+    `listeners=PLAINTEXT://${loopback}:${brokerPortNumber},CONTROLLER://${loopback}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${loopback}:${brokerPortNumber}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${logDir}`,
+    'num.partitions=3',
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    '',
+  ].join('\n');
+}
+
+const log4j2Properties = [
+  'status = warn',
+  'appender.console.type = Console',
+  'appender.console.name = STDOUT',
+  'appender.console.layout.type = PatternLayout',
+  'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+  'rootLogger.level = warn',
+  'rootLogger.appenderRef.stdout.ref = STDOUT',
+  'logger.kafka.name = kafka.server.KafkaRaftServer',
+  'logger.kafka.level = info',
+  '',
+].join('\n');
+
+function admin(): ReturnType<Kafka['admin']> {
+  const kafka = new Kafka({
+    clientId: 'flashsale-stack',
+    brokers: [kafkaBrokers()],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000,
+    retry: { retries: 0 },
+  });
+  return kafka.admin();
+}
+
+const javaArgs = (): string[] => [
+  '-Xms256m',
+  '-Xmx768m',
+  '-XX:+UseG1GC',
+  `-Dlog4j2.configurationFile=${join(configDir(), 'log4j2.properties')}`,
+  '-cp',
+  `${kafkaLibDir()}/*`,
+];
+
+export const kafka: Component = {
+  name: 'kafka',
+  dependsOn: [],
+  portName: 'kafka',
+  endpoints: () => ({ KAFKA_BROKERS: kafkaBrokers() }),
+  prepare: async () => {
+    await mkdir(configDir(), { recursive: true });
+    await mkdir(dataDir(), { recursive: true });
+    const properties = join(configDir(), 'server.properties');
+    await writeFile(properties, serverProperties(brokerPort(), port('kafkaController'), dataDir()));
+    await writeFile(join(configDir(), 'log4j2.properties'), log4j2Properties);
+    const formatted = await access(join(dataDir(), 'meta.properties')).then(
+      () => true,
+      () => false,
+    );
+    if (formatted) return;
+    // KRaft storage is formatted once with a cluster id; later starts reuse it.
+    const args = [
+      ...javaArgs(),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      randomUUID(),
+      '-c',
+      properties,
+    ];
+    await runOrThrow('java', args, { logFile: statePath('logs', 'kafka-format.log') });
+  },
+  launchSpec: () =>
+    Promise.resolve({
+      name: 'kafka',
+      cmd: 'java',
+      args: [...javaArgs(), 'kafka.Kafka', join(configDir(), 'server.properties')],
+    }),
+  isReady: async () => {
+    const client = admin();
+    try {
+      await client.connect();
+      const cluster = await client.describeCluster();
+      return cluster.brokers.length > 0;
+    } catch {
+      return false;
+    } finally {
+      await client.disconnect().catch(() => undefined);
+    }
+  },
+  afterReady: async () => {
+    const client = admin();
+    await client.connect();
+    try {
+      const topics = await client.listTopics();
+      if (!topics.includes(purchasesTopic)) {
+        await client.createTopics({
+          waitForLeaders: true,
+          topics: [
+            { topic: purchasesTopic, numPartitions: purchasesPartitions, replicationFactor: 1 },
+          ],
+        });
+      }
+    } finally {
+      await client.disconnect();
+    }
+  },
+  readyTimeoutMs: 60_000,
+};

@@ -1,0 +1,115 @@
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runOrThrow } from '../exec.ts';
+import { statePath } from '../paths.ts';
+
+/**
+ * Certificates of the local control plane, made once with openssl: a CA, the
+ * kube-apiserver's serving certificate, an admin client certificate in system:masters
+ * (what the kubeconfig uses), and the key pair that signs service-account tokens.
+ */
+export const pkiDir = (): string => statePath('pki');
+export const pkiFile = (name: string): string => join(pkiDir(), name);
+
+const days = '3650';
+/** Names the serving certificate answers to: loopback and the in-cluster service names. */
+export const apiserverSubjectAltNames =
+  'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc';
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function openssl(args: readonly string[]): Promise<void> {
+  await runOrThrow('openssl', args, { logFile: statePath('logs', 'pki.log') });
+}
+
+async function signedCertificate(
+  name: string,
+  subject: string,
+  extensions: readonly string[],
+): Promise<void> {
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    days,
+    '-keyout',
+    pkiFile(`${name}.key`),
+    '-out',
+    pkiFile(`${name}.crt`),
+    '-subj',
+    subject,
+    '-CA',
+    pkiFile('ca.crt'),
+    '-CAkey',
+    pkiFile('ca.key'),
+    ...extensions.flatMap((extension) => ['-addext', extension]),
+  ]);
+}
+
+export async function ensurePki(): Promise<void> {
+  if (await exists(pkiFile('sa.pub'))) return;
+  await mkdir(pkiDir(), { recursive: true, mode: 0o700 });
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    days,
+    '-keyout',
+    pkiFile('ca.key'),
+    '-out',
+    pkiFile('ca.crt'),
+    '-subj',
+    '/CN=flashsale-local-ca',
+  ]);
+  await signedCertificate('apiserver', '/CN=kube-apiserver', [
+    apiserverSubjectAltNames,
+    'extendedKeyUsage=serverAuth',
+  ]);
+  await signedCertificate('admin', '/O=system:masters/CN=flashsale-admin', [
+    'extendedKeyUsage=clientAuth',
+  ]);
+  await openssl(['genrsa', '-out', pkiFile('sa.key'), '2048']);
+  // sa.pub is written last: its presence means the whole set is complete.
+  await openssl(['rsa', '-in', pkiFile('sa.key'), '-pubout', '-out', pkiFile('sa.pub')]);
+}
+
+const base64 = async (file: string): Promise<string> => (await readFile(file)).toString('base64');
+
+export async function writeKubeconfig(path: string, server: string): Promise<void> {
+  const kubeconfig = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'flashsale-local',
+        cluster: { server, 'certificate-authority-data': await base64(pkiFile('ca.crt')) },
+      },
+    ],
+    users: [
+      {
+        name: 'flashsale-admin',
+        user: {
+          'client-certificate-data': await base64(pkiFile('admin.crt')),
+          'client-key-data': await base64(pkiFile('admin.key')),
+        },
+      },
+    ],
+    contexts: [
+      { name: 'flashsale-local', context: { cluster: 'flashsale-local', user: 'flashsale-admin' } },
+    ],
+    'current-context': 'flashsale-local',
+  };
+  // JSON is valid YAML, which is what kubectl and client libraries read.
+  await writeFile(path, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 });
+}

@@ -1,0 +1,136 @@
+import { access, chown, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runOrThrow } from '../exec.ts';
+import { loopback, port } from '../ports.ts';
+import { statePath } from '../paths.ts';
+import { StepError } from '../progress.ts';
+import type { Component } from './component.ts';
+
+const postgresPort = (): number => port('postgres');
+export const databaseName = 'flashsale';
+const dataDir = (): string => statePath('data', 'postgres');
+const socketDir = (): string => statePath('run', 'postgres');
+
+/** The newest PostgreSQL server installed by Debian's packages (/usr/lib/postgresql/N/bin). */
+export async function postgresBinDir(): Promise<string> {
+  const root = '/usr/lib/postgresql';
+  const majors = (await readdir(root).catch(() => []))
+    .filter((entry) => /^\d+$/.test(entry))
+    .sort((a, b) => Number(b) - Number(a));
+  if (!majors[0]) {
+    throw new StepError(
+      'postgresql',
+      'no PostgreSQL server found in /usr/lib/postgresql',
+      'run `npx flashsale stack install`',
+    );
+  }
+  return join(root, majors[0], 'bin');
+}
+
+/**
+ * PostgreSQL refuses to run as root. When the stack runs as root (as on CI), the server runs
+ * as the `postgres` account Debian's package creates, and owns its data directory.
+ */
+async function serverAccount(): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const uid = Number((await runOrThrow('id', ['-u', 'postgres'])).trim());
+  const gid = Number((await runOrThrow('id', ['-g', 'postgres'])).trim());
+  return { uid, gid };
+}
+
+async function ownedDir(
+  dir: string,
+  account: { uid: number; gid: number } | undefined,
+): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (account) await chown(dir, account.uid, account.gid);
+}
+
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+function client(database: string): pg.Client {
+  return new pg.Client({
+    host: loopback,
+    port: postgresPort(),
+    user: 'postgres',
+    database,
+    connectionTimeoutMillis: 1000,
+  });
+}
+
+export const postgres: Component = {
+  name: 'postgresql',
+  dependsOn: [],
+  portName: 'postgres',
+  endpoints: () => ({
+    DATABASE_URL: `postgres://postgres@${loopback}:${postgresPort()}/${databaseName}`,
+  }),
+  prepare: async () => {
+    const account = await serverAccount();
+    await ownedDir(dataDir(), account);
+    await ownedDir(socketDir(), account);
+    if (await exists(join(dataDir(), 'PG_VERSION'))) return;
+    const initdb = join(await postgresBinDir(), 'initdb');
+    const args = [
+      '-D',
+      dataDir(),
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--no-locale',
+      '--no-sync',
+    ];
+    await runOrThrow(initdb, args, {
+      ...account,
+      logFile: statePath('logs', 'postgresql-initdb.log'),
+    });
+  },
+  launchSpec: async () => ({
+    name: 'postgresql',
+    cmd: join(await postgresBinDir(), 'postgres'),
+    args: [
+      '-D',
+      dataDir(),
+      '-c',
+      `listen_addresses=${loopback}`,
+      '-c',
+      `port=${postgresPort()}`,
+      '-c',
+      `unix_socket_directories=${socketDir()}`,
+      '-c',
+      'max_connections=300',
+    ],
+    ...(await serverAccount()),
+  }),
+  isReady: async () => {
+    const probe = client('postgres');
+    try {
+      await probe.connect();
+      await probe.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
+  },
+  afterReady: async () => {
+    const admin = client('postgres');
+    await admin.connect();
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        databaseName,
+      ]);
+      if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${databaseName}`);
+    } finally {
+      await admin.end();
+    }
+  },
+  readyTimeoutMs: 30_000,
+};

@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import { loopback, port } from '../ports.ts';
+import { statePath } from '../paths.ts';
+import type { Component } from './component.ts';
+
+const redisPort = (): number => port('redis');
+
+export const redis: Component = {
+  name: 'redis',
+  dependsOn: [],
+  portName: 'redis',
+  endpoints: () => ({ REDIS_URL: `redis://${loopback}:${redisPort()}` }),
+  prepare: async () => {
+    await mkdir(statePath('data', 'redis'), { recursive: true });
+  },
+  launchSpec: () =>
+    Promise.resolve({
+      name: 'redis',
+      cmd: 'redis-server',
+      // Append-only file with fsync every second: a confirmed purchase lives in Redis
+      // before it reaches Kafka, so the local stack keeps the durability production uses.
+      args: [
+        '--port',
+        String(redisPort()),
+        '--bind',
+        loopback,
+        '--dir',
+        statePath('data', 'redis'),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--daemonize',
+        'no',
+        '--logfile',
+        '',
+      ],
+    }),
+  isReady: async () => {
+    const client = new Redis(redisPort(), loopback, {
+      lazyConnect: true,
+      connectTimeout: 1000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  },
+  readyTimeoutMs: 20_000,
+};

@@ -1,0 +1,41 @@
+import { log, step } from '../progress.ts';
+import { installDebianPackages } from './debian.ts';
+import { installGoBuild } from './go-build.ts';
+import { etcdBuild, helmBuild, k6Build } from './go-tools.ts';
+import { installKafka } from './kafka.ts';
+import { kubernetesBuild } from './kubernetes.ts';
+import { checkToolchains } from './prerequisites.ts';
+
+interface InstallStep {
+  readonly label: string;
+  readonly run: () => Promise<string>;
+}
+
+const installSteps: readonly InstallStep[] = [
+  {
+    label: 'prerequisites (Go, Java 17+, Maven)',
+    run: async () => (await checkToolchains()).join(', '),
+  },
+  {
+    label: 'Debian packages (redis, postgresql, prometheus, chromium, openssl)',
+    run: installDebianPackages,
+  },
+  { label: 'Apache Kafka broker jars (Maven Central)', run: installKafka },
+  { label: 'helm (go install)', run: () => installGoBuild(helmBuild) },
+  { label: 'k6 (go install)', run: () => installGoBuild(k6Build) },
+  { label: 'etcd (wrapper module)', run: () => installGoBuild(etcdBuild) },
+  {
+    label: 'kube-apiserver + kubectl (wrapper module; the first build takes several minutes)',
+    run: async () => installGoBuild(await kubernetesBuild()),
+  },
+];
+
+/** Installs or builds every component, reusing whatever the cache already holds. */
+export async function installAll(): Promise<void> {
+  const startedAt = Date.now();
+  for (const [index, { label, run }] of installSteps.entries()) {
+    const detail = await step(`[${index + 1}/${installSteps.length}] ${label}`, run);
+    log(`    ${detail}`);
+  }
+  log(`stack install: done in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+}

@@ -1,0 +1,38 @@
+/**
+ * Loopback ports of the local stack. Each is the component's usual port moved into a
+ * range that does not collide with a system-wide install of the same server, and each
+ * can be overridden by the environment variable named beside it.
+ */
+export interface PortSpec {
+  readonly envVar: string;
+  readonly fallback: number;
+}
+
+export const portSpecs = {
+  redis: { envVar: 'FLASHSALE_REDIS_PORT', fallback: 16379 },
+  postgres: { envVar: 'FLASHSALE_POSTGRES_PORT', fallback: 15432 },
+  kafka: { envVar: 'FLASHSALE_KAFKA_PORT', fallback: 19092 },
+  kafkaController: { envVar: 'FLASHSALE_KAFKA_CONTROLLER_PORT', fallback: 19093 },
+  etcd: { envVar: 'FLASHSALE_ETCD_PORT', fallback: 12379 },
+  etcdPeer: { envVar: 'FLASHSALE_ETCD_PEER_PORT', fallback: 12380 },
+  kubeApiserver: { envVar: 'FLASHSALE_KUBE_APISERVER_PORT', fallback: 16443 },
+  prometheus: { envVar: 'FLASHSALE_PROMETHEUS_PORT', fallback: 19090 },
+} as const satisfies Record<string, PortSpec>;
+
+export type PortName = keyof typeof portSpecs;
+
+export function parsePort(envVar: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    throw new Error(`${envVar}=${raw} is not a usable port: give an integer from 1024 to 65535`);
+  }
+  return port;
+}
+
+export function port(name: PortName): number {
+  const spec: PortSpec = portSpecs[name];
+  return parsePort(spec.envVar, process.env[spec.envVar], spec.fallback);
+}
+
+export const loopback = '127.0.0.1';

@@ -1,0 +1,27 @@
+/**
+ * Pinned versions of every component the stack installs. Changing a version here makes
+ * `stack install` rebuild that component (its cache stamp no longer matches).
+ */
+export const versions = {
+  kafka: '4.3.1',
+  /** The Kubernetes release kube-apiserver and kubectl are built from. */
+  kubernetes: '1.36.3',
+  /** etcd 3.6, the line the Kubernetes release above is tested with. */
+  etcd: '3.6.16',
+  k6: '1.8.1',
+  helm: '3.22.0',
+  /** Logging backend for the Kafka broker (Kafka 4 logs through SLF4J 2 and Log4j 2). */
+  log4j: '2.24.3',
+  slf4j: '2.0.17',
+} as const;
+
+/** Debian packages the stack needs, with what each one is for. */
+export const debianPackages: Record<string, string> = {
+  'redis-server': 'Redis server',
+  'redis-tools': 'redis-cli and redis-benchmark',
+  postgresql: 'PostgreSQL server',
+  prometheus: 'Prometheus server',
+  chromium: 'headless browser for the storefront tests',
+  openssl: 'certificates for the local kube-apiserver',
+  'ca-certificates': 'TLS roots for the package sources',
+};
