@@ -19,12 +19,16 @@ if (major < 20 || (major === 20 && minor < 19)) {
 function run(cmd, args) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error(`error: \`${cmd} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
+    console.error(
+      `error: \`${cmd} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`,
+    );
     process.exit(1);
   }
 }
 
-const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+const lockHash = createHash('sha256')
+  .update(readFileSync(join(root, 'package-lock.json')))
+  .digest('hex');
 const marker = join(root, 'node_modules', '.flashsale-lock-hash');
 const current = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
 if (current !== lockHash) {
