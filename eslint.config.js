@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.flashsale/**', '.tsbuild/**', 'web/dist/**'] },
+  { ignores: ['**/node_modules/**', '.flashsale/**', 'web/dist/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

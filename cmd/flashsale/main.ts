@@ -10,6 +10,7 @@ import {
   status,
   up,
 } from '@flashsale/stack';
+import { registerSaleCommands } from './sale-commands.ts';
 
 const program = new Command('flashsale').description(
   'Flash sale platform: local stack and operations',
@@ -72,6 +73,8 @@ program
     );
     if (rows.some((row) => row.version === undefined)) process.exitCode = 1;
   });
+
+registerSaleCommands(program);
 
 try {
   await program.parseAsync();

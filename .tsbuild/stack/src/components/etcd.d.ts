@@ -1,0 +1,3 @@
+import { type Component } from './component.ts';
+export declare const etcdUrl: () => string;
+export declare const etcd: Component;

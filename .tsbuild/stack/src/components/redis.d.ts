@@ -1,0 +1,2 @@
+import type { Component } from './component.ts';
+export declare const redis: Component;

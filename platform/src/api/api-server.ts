@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import { PurchaseDecider } from '../purchases/purchase-decider.ts';
+import { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import { requestPathRedis } from '../redis/redis-client.ts';
+import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
+import { SaleStore } from '../sales/sale-store.ts';
+import { createApp } from './app.ts';
+import { TokenVerifier } from './auth.ts';
+import type { ApiConfig } from './config.ts';
+import { SaleEventsHub } from './sale-events-hub.ts';
+
+/** A running API process: its HTTP server and everything it holds open. */
+export interface ApiServer {
+  readonly server: Server;
+  readonly port: number;
+  /** SIGTERM behaviour: not ready → wait → stop accepting → drain → close clients. */
+  shutdown(): Promise<void>;
+}
+
+export async function startApiServer(
+  config: ApiConfig,
+  logger: Logger,
+  traceparent?: () => string | undefined,
+): Promise<ApiServer> {
+  const redis: Redis = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'redis connection error'),
+  );
+  await redis.connect();
+  const sales = new SaleStore(redis);
+  const soldOut = new SoldOutCache(2000);
+  const feed = new SaleChangeFeed(redis);
+  const hub = new SaleEventsHub(
+    (name) => sales.read(name),
+    { tickMs: 250, heartbeatMs: 5000 },
+    (error) => logger.warn({ err: error }, 'sale event refresh failed'),
+  );
+  feed.onChange((sale) => {
+    soldOut.forget(sale);
+    hub.markChanged(sale);
+  });
+  await feed.start();
+  hub.start();
+
+  let draining = false;
+  const metrics = createApiMetrics(createRegistry('api'));
+  const app = createApp({
+    sales,
+    decider: new PurchaseDecider(redis, {
+      rateLimit: config.PURCHASE_RATE_LIMIT,
+      rateWindowMs: config.PURCHASE_RATE_WINDOW_MS,
+      idempotencyTtlMs: config.IDEMPOTENCY_TTL_SECONDS * 1000,
+    }),
+    soldOut,
+    hub,
+    verifier: new TokenVerifier(config.AUTH_JWT_SECRET),
+    metrics,
+    readiness: { isReady: () => !draining && redis.status === 'ready' },
+    isRedisReady: () => redis.status === 'ready',
+    devLogin: config.AUTH_DEV_LOGIN,
+    corsOrigin: config.CORS_ORIGIN,
+    ...(traceparent ? { traceparent } : {}),
+  });
+  app.on('error', (error: unknown) => logger.error({ err: error }, 'request failed'));
+
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+
+  const shutdown = async (): Promise<void> => {
+    draining = true;
+    await sleep(config.SHUTDOWN_READINESS_DELAY_MS);
+    hub.stop();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // SSE streams never finish by themselves: end them so close() can complete.
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+    await closed;
+    await feed.stop();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  return { server, port, shutdown };
+}

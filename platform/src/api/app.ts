@@ -1,0 +1,65 @@
+import cors from '@koa/cors';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { ApiMetrics } from '../observability/metrics.ts';
+import type { PurchaseDecider } from '../purchases/purchase-decider.ts';
+import type { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import type { SaleStore } from '../sales/sale-store.ts';
+import type { TokenVerifier } from './auth.ts';
+import { dependencyErrors } from './middleware/dependency-errors.ts';
+import { errorBody } from './middleware/error-body.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
+import { authRouter } from './routes/auth-router.ts';
+import { healthRouter, type Readiness } from './routes/health-router.ts';
+import { purchasesRouter } from './routes/purchases-router.ts';
+import { salesRouter } from './routes/sales-router.ts';
+import type { SaleEventsHub } from './sale-events-hub.ts';
+
+export interface AppDeps {
+  readonly sales: SaleStore;
+  readonly decider: PurchaseDecider;
+  readonly soldOut: SoldOutCache;
+  readonly hub: SaleEventsHub;
+  readonly verifier: TokenVerifier;
+  readonly metrics: ApiMetrics;
+  readonly readiness: Readiness;
+  readonly isRedisReady: () => boolean;
+  readonly devLogin: boolean;
+  /** The storefront origin allowed by CORS; empty allows none. */
+  readonly corsOrigin: string;
+  /** The W3C traceparent of the current request, when tracing is on. */
+  readonly traceparent?: () => string | undefined;
+}
+
+/** Builds the API without listening: tests drive `app.callback()`, main wires a server. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.silent = true;
+  app.use(requestMetrics(deps.metrics.httpDuration));
+  app.use(errorBody());
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } }));
+  if (deps.corsOrigin !== '') {
+    app.use(
+      cors({
+        origin: deps.corsOrigin,
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        exposeHeaders: ['Retry-After'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(dependencyErrors(deps.isRedisReady));
+
+  const routers = [
+    healthRouter(deps.readiness, deps.metrics.registry),
+    authRouter(deps.verifier, deps.devLogin),
+    salesRouter(deps.sales, deps.hub),
+    purchasesRouter({ ...deps, traceparent: deps.traceparent ?? (() => undefined) }),
+  ];
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  return app;
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { loadEnv, portNumber, urlWith } from '../config/env.ts';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
+
+export const apiConfigSchema = z.object({
+  REDIS_URL: urlWith('redis:', 'rediss:'),
+  /** Prefix for every Redis key (isolates tests, or several platforms on one Redis). */
+  REDIS_KEY_PREFIX: z.string().max(64).default(''),
+  PORT: portNumber.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
+  AUTH_DEV_LOGIN: flag,
+  /** The storefront's origin, allowed by CORS; unset means no cross-origin access. */
+  CORS_ORIGIN: z.string().default(''),
+  PURCHASE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  PURCHASE_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** How long /readyz fails before the server stops accepting connections on SIGTERM. */
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).default(5000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig =>
+  loadEnv(apiConfigSchema, env);

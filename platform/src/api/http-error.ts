@@ -1,0 +1,29 @@
+/** Error codes of the HTTP contract (plus transport-level ones for malformed requests). */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'sale_not_found'
+  | 'not_found'
+  | 'not_started'
+  | 'ended'
+  | 'limit_reached'
+  | 'sold_out'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'method_not_allowed'
+  | 'internal';
+
+/** What a handler throws to answer with the contract's error body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}

@@ -1,0 +1,30 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { TokenVerifier } from '../auth.ts';
+import { HttpError } from '../http-error.ts';
+import { jsonBody } from '../middleware/json-body.ts';
+
+const devLoginBody = z.object({ userId: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/) }).strict();
+const devTokenTtlSeconds = 12 * 3600;
+
+/**
+ * Local mode only: trades a user id for a token. In production the storefront brings a
+ * token from the identity provider and this route answers 404.
+ */
+export function authRouter(verifier: TokenVerifier, devLoginEnabled: boolean): Router {
+  const router = new Router({ prefix: '/api/auth' });
+  router.post('/dev-login', jsonBody(), async (ctx) => {
+    if (!devLoginEnabled)
+      throw new HttpError(404, 'not_found', 'dev login is disabled (AUTH_DEV_LOGIN)');
+    const parsed = devLoginBody.safeParse(ctx.request.body);
+    if (!parsed.success) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'send {"userId": "..."}: 1-64 of A-Z a-z 0-9 . _ @ -',
+      );
+    }
+    ctx.body = { token: await verifier.issue(parsed.data.userId, devTokenTtlSeconds) };
+  });
+  return router;
+}

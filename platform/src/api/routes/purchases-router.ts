@@ -1,0 +1,141 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AttemptResult, ApiMetrics } from '../../observability/metrics.ts';
+import type { PurchaseDecider, PurchaseDecision } from '../../purchases/purchase-decider.ts';
+import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
+import type { SaleStore } from '../../sales/sale-store.ts';
+import { isSaleName } from '../../sales/sale-name.ts';
+import { requireUser, type TokenVerifier, type UserState } from '../auth.ts';
+import { HttpError } from '../http-error.ts';
+import { jsonBody } from '../middleware/json-body.ts';
+import { findSale } from './sales-router.ts';
+
+const purchaseBody = z.object({ quantity: z.number().int().min(1).max(1000).default(1) }).strict();
+const idempotencyKeyPattern = /^[\x20-\x7e]{1,128}$/;
+
+export interface PurchaseDeps {
+  readonly sales: SaleStore;
+  readonly decider: PurchaseDecider;
+  readonly soldOut: SoldOutCache;
+  readonly verifier: TokenVerifier;
+  readonly metrics: ApiMetrics;
+  readonly traceparent: () => string | undefined;
+}
+
+function readRequest(ctx: Context): { quantity: number; idempotencyKey: string | undefined } {
+  const parsed = purchaseBody.safeParse(ctx.request.body ?? {});
+  if (!parsed.success) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'the body is {"quantity": n} with n an integer from 1 to 1000',
+    );
+  }
+  const key = ctx.get('Idempotency-Key');
+  if (key !== '' && !idempotencyKeyPattern.test(key)) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'Idempotency-Key must be 1-128 printable characters',
+    );
+  }
+  return { quantity: parsed.data.quantity, idempotencyKey: key === '' ? undefined : key };
+}
+
+const resultOf: Record<PurchaseDecision['outcome'], AttemptResult> = {
+  confirmed: 'confirmed',
+  replay: 'confirmed',
+  rate_limited: 'rejected',
+  sale_not_found: 'rejected',
+  not_started: 'not_started',
+  ended: 'ended',
+  limit_reached: 'limit_reached',
+  sold_out: 'sold_out',
+};
+
+/** Turns a decision into the contract's answer (status, body, headers). */
+function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
+  switch (decision.outcome) {
+    case 'confirmed':
+      ctx.status = 201;
+      ctx.body = decision.purchase;
+      return;
+    case 'replay':
+      ctx.status = 200;
+      ctx.body = decision.purchase;
+      return;
+    case 'rate_limited':
+      throw new HttpError(429, 'rate_limited', 'too many attempts; retry later', {
+        'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)),
+      });
+    case 'sale_not_found':
+      throw new HttpError(404, 'sale_not_found', `no sale named "${sale}"`);
+    case 'not_started':
+      throw new HttpError(
+        409,
+        'not_started',
+        `the sale starts at ${decision.startsAt.toISOString()}`,
+      );
+    case 'ended':
+      throw new HttpError(409, 'ended', 'the sale has ended');
+    case 'limit_reached':
+      throw new HttpError(
+        409,
+        'limit_reached',
+        `the limit is ${decision.limit} per buyer; you have ${decision.bought}`,
+      );
+    case 'sold_out':
+      throw new HttpError(
+        410,
+        'sold_out',
+        decision.remaining > 0 ? `only ${decision.remaining} left` : 'sold out',
+      );
+  }
+}
+
+export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
+  const router = new Router<UserState>({ prefix: '/api/sales/:sale/purchases' });
+  const count = (sale: string, result: AttemptResult): void => {
+    deps.metrics.purchaseAttempts.inc({ sale: isSaleName(sale) ? sale : 'invalid', result });
+  };
+
+  const attempt = async (ctx: Context & { state: UserState }, sale: string): Promise<void> => {
+    const request = readRequest(ctx);
+    if (deps.soldOut.isSoldOut(sale)) {
+      count(sale, 'sold_out');
+      throw new HttpError(410, 'sold_out', 'sold out');
+    }
+    const decision = await deps.decider.decide({
+      sale,
+      userId: ctx.state.userId,
+      ...request,
+      traceparent: deps.traceparent(),
+    });
+    count(sale, resultOf[decision.outcome]);
+    if (decision.outcome === 'sold_out' && decision.remaining === 0) deps.soldOut.markSoldOut(sale);
+    if (decision.outcome === 'confirmed')
+      deps.metrics.stockRemaining.set({ sale }, decision.remaining);
+    answer(ctx, decision, sale);
+  };
+
+  router.post('/', requireUser(deps.verifier), jsonBody(), async (ctx) => {
+    const sale = ctx.params.sale ?? '';
+    if (!isSaleName(sale)) throw new HttpError(404, 'sale_not_found', 'no sale by that name');
+    try {
+      await attempt(ctx, sale);
+    } catch (error) {
+      // Outcomes of a decision are counted where they are made; this counts what never got one.
+      if (!(error instanceof HttpError)) count(sale, 'error');
+      else if (error.status === 400) count(sale, 'rejected');
+      throw error;
+    }
+  });
+
+  router.get('/me', requireUser(deps.verifier), async (ctx) => {
+    const sale = await findSale(deps.sales, ctx.params.sale ?? '');
+    ctx.body = await deps.decider.purchasesOf(sale.name, ctx.state.userId);
+  });
+
+  return router;
+}

@@ -1,0 +1,99 @@
+import type { Sale } from '../sales/sale.ts';
+
+export interface SaleEventClient {
+  send(sale: Sale): void;
+}
+
+interface Subscription {
+  readonly clients: Set<SaleEventClient>;
+  last?: Sale;
+  lastSentAt: number;
+  dirty: boolean;
+}
+
+/**
+ * Fans sale updates out to Server-Sent-Event clients. Per process and sale, one read of
+ * Redis serves every client: on a change (from the change feed, coalesced per tick), when
+ * the sale crosses its start or end, and at least every `heartbeatMs`.
+ */
+export class SaleEventsHub {
+  private readonly subscriptions = new Map<string, Subscription>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly readSale: (name: string) => Promise<Sale | undefined>,
+    private readonly options: { tickMs: number; heartbeatMs: number },
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.options.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.subscriptions.clear();
+  }
+
+  get clientCount(): number {
+    let count = 0;
+    for (const subscription of this.subscriptions.values()) count += subscription.clients.size;
+    return count;
+  }
+
+  /** Adds a client; it gets `initial` at once, then every update. Returns the unsubscribe. */
+  subscribe(sale: Sale, client: SaleEventClient): () => void {
+    let subscription = this.subscriptions.get(sale.name);
+    if (!subscription) {
+      subscription = { clients: new Set(), last: sale, lastSentAt: Date.now(), dirty: false };
+      this.subscriptions.set(sale.name, subscription);
+    }
+    subscription.clients.add(client);
+    client.send(sale);
+    const owned = subscription;
+    return () => {
+      owned.clients.delete(client);
+      if (owned.clients.size === 0) this.subscriptions.delete(sale.name);
+    };
+  }
+
+  markChanged(name: string): void {
+    const subscription = this.subscriptions.get(name);
+    if (subscription) subscription.dirty = true;
+  }
+
+  private due(subscription: Subscription, now: number): boolean {
+    if (subscription.dirty || now - subscription.lastSentAt >= this.options.heartbeatMs)
+      return true;
+    const last = subscription.last;
+    if (!last) return true;
+    // The state flips on the sale's own times: send as soon as one has passed.
+    const offset = Date.parse(last.serverTime) - subscription.lastSentAt;
+    const serverNow = now + offset;
+    const boundary =
+      last.state === 'upcoming' ? Date.parse(last.startsAt) : Date.parse(last.endsAt);
+    return last.state !== 'ended' && serverNow >= boundary;
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    const due = [...this.subscriptions.entries()].filter(([, subscription]) =>
+      this.due(subscription, now),
+    );
+    await Promise.all(
+      due.map(async ([name, subscription]) => {
+        subscription.dirty = false;
+        try {
+          const sale = await this.readSale(name);
+          if (!sale) return;
+          subscription.last = sale;
+          subscription.lastSentAt = now;
+          for (const client of subscription.clients) client.send(sale);
+        } catch (error) {
+          this.onError(error);
+        }
+      }),
+    );
+  }
+}

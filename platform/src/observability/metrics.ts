@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Purchase outcomes as the contract's `result` label names them. */
+export type AttemptResult =
+  'confirmed' | 'sold_out' | 'limit_reached' | 'not_started' | 'ended' | 'rejected' | 'error';
+
+/** The metrics of an API process; names are a contract for the dashboards. */
+export interface ApiMetrics {
+  readonly registry: Registry;
+  readonly purchaseAttempts: Counter<'sale' | 'result'>;
+  readonly stockRemaining: Gauge<'sale'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+}
+
+export function createRegistry(process: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ process });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function createApiMetrics(registry: Registry): ApiMetrics {
+  return {
+    registry,
+    purchaseAttempts: new Counter({
+      name: 'flashsale_purchase_attempts_total',
+      help: 'Purchase attempts by sale and result',
+      labelNames: ['sale', 'result'],
+      registers: [registry],
+    }),
+    stockRemaining: new Gauge({
+      name: 'flashsale_stock_remaining',
+      help: 'Units left in a sale, as last seen by this process',
+      labelNames: ['sale'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,38 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+/**
+ * The operational endpoints of a background process (relay, persister): /healthz (alive),
+ * /readyz (working normally) and /metrics.
+ */
+export async function startOpsServer(
+  registry: Registry,
+  isReady: () => boolean,
+  address: { port: number; host: string },
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      void registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/readyz') {
+      const ready = isReady();
+      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status: ready ? 'ready' : 'not_ready' }));
+      return;
+    }
+    res
+      .writeHead(404, { 'Content-Type': 'application/json' })
+      .end('{"error":{"code":"not_found","message":"not found"}}');
+  });
+  await new Promise<void>((resolve) => server.listen(address.port, address.host, resolve));
+  return server;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { luaScript } from '../redis/lua-script.ts';
+import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
+import type { Purchase } from './purchase.ts';
+
+export interface PurchaseRequest {
+  readonly sale: string;
+  readonly userId: string;
+  readonly quantity: number;
+  readonly idempotencyKey?: string | undefined;
+  /** W3C traceparent of the request, carried with the event to Kafka. */
+  readonly traceparent?: string | undefined;
+}
+
+export type PurchaseDecision =
+  | { readonly outcome: 'confirmed'; readonly purchase: Purchase; readonly remaining: number }
+  | { readonly outcome: 'replay'; readonly purchase: Purchase }
+  | { readonly outcome: 'rate_limited'; readonly retryAfterMs: number }
+  | { readonly outcome: 'sale_not_found' }
+  | { readonly outcome: 'not_started'; readonly startsAt: Date }
+  | { readonly outcome: 'ended' }
+  | { readonly outcome: 'limit_reached'; readonly bought: number; readonly limit: number }
+  | { readonly outcome: 'sold_out'; readonly remaining: number };
+
+export interface DeciderOptions {
+  /** Purchase attempts one user may make per sale and window; 0 turns the limit off. */
+  readonly rateLimit: number;
+  readonly rateWindowMs: number;
+  /** How long an Idempotency-Key answers with its original purchase. */
+  readonly idempotencyTtlMs: number;
+}
+
+/** The shape the script stores and returns for a purchase. */
+interface StoredPurchase {
+  purchaseId: string;
+  sale: string;
+  userId: string;
+  quantity: number;
+  purchasedAtMs: number;
+}
+
+export function purchaseFromStored(json: string): Purchase {
+  const stored = JSON.parse(json) as StoredPurchase;
+  return {
+    purchaseId: stored.purchaseId,
+    sale: stored.sale,
+    userId: stored.userId,
+    quantity: stored.quantity,
+    purchasedAt: new Date(stored.purchasedAtMs).toISOString(),
+    status: 'confirmed',
+  };
+}
+
+type ScriptReply = [string, ...(string | number)[]];
+
+interface DeciderRedis extends Redis {
+  purchaseDecision(...args: (string | number)[]): Promise<ScriptReply>;
+}
+
+const purchaseDecisionLua = luaScript(import.meta.url, 'purchase-decision.lua');
+
+export function toDecision(reply: ScriptReply): PurchaseDecision {
+  const [outcome, first, second] = reply;
+  switch (outcome) {
+    case 'confirmed':
+      return { outcome, purchase: purchaseFromStored(String(first)), remaining: Number(second) };
+    case 'replay':
+      return { outcome, purchase: purchaseFromStored(String(first)) };
+    case 'rate_limited':
+      return { outcome, retryAfterMs: Math.max(1, Number(first)) };
+    case 'not_started':
+      return { outcome, startsAt: new Date(Number(first)) };
+    case 'limit_reached':
+      return { outcome, bought: Number(first), limit: Number(second) };
+    case 'sold_out':
+      return { outcome, remaining: Number(first) };
+    case 'sale_not_found':
+    case 'ended':
+      return { outcome };
+    default:
+      throw new Error(`the purchase script answered an unknown outcome: ${outcome}`);
+  }
+}
+
+/** Decides purchases in one Redis round trip (see purchase-decision.lua). */
+export class PurchaseDecider {
+  private readonly redis: DeciderRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly options: DeciderOptions,
+  ) {
+    this.redis = redis as DeciderRedis;
+    if (typeof this.redis.purchaseDecision !== 'function') {
+      redis.defineCommand('purchaseDecision', { numberOfKeys: 7, lua: purchaseDecisionLua });
+    }
+  }
+
+  async decide(request: PurchaseRequest): Promise<PurchaseDecision> {
+    const keys = saleKeys(request.sale);
+    const idempotencyKey = request.idempotencyKey ?? '';
+    const reply = await this.redis.purchaseDecision(
+      keys.config,
+      keys.remaining,
+      keys.buyers,
+      keys.outbox,
+      // Always a key of this sale's slot, even without an Idempotency-Key (then unused).
+      keys.idempotency(request.userId, idempotencyKey),
+      keys.userPurchases(request.userId),
+      keys.rateLimit(request.userId),
+      request.userId,
+      request.quantity,
+      randomUUID(),
+      idempotencyKey === '' ? '0' : '1',
+      this.options.rateLimit,
+      this.options.rateWindowMs,
+      this.options.idempotencyTtlMs,
+      request.traceparent ?? '',
+      changesChannelFor(this.redis.options.keyPrefix),
+      request.sale,
+    );
+    return toDecision(reply);
+  }
+
+  async purchasesOf(sale: string, userId: string): Promise<Purchase[]> {
+    const stored = await this.redis.lrange(saleKeys(sale).userPurchases(userId), 0, -1);
+    return stored.map(purchaseFromStored);
+  }
+}

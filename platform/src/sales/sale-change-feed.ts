@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import { changesChannelFor } from './sale-keys.ts';
+
+type Listener = (sale: string) => void;
+
+/**
+ * One pub/sub subscription per process, fanned out to every listener in it (the sold-out
+ * cache, the SSE hub, the relay's wake-up). No listener ever polls Redis per client.
+ */
+export class SaleChangeFeed {
+  private readonly listeners = new Set<Listener>();
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+
+  constructor(redis: Redis) {
+    this.channel = changesChannelFor(redis.options.keyPrefix);
+    // A subscribed connection cannot run other commands, so the feed has its own.
+    this.subscriber = redis.duplicate();
+    this.subscriber.on('message', (channel: string, sale: string) => {
+      if (channel === this.channel) for (const listener of this.listeners) listener(sale);
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.subscriber.status === 'wait') await this.subscriber.connect();
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.listeners.clear();
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+}
