@@ -10,6 +10,7 @@ import {
   status,
   up,
 } from '@flashsale/stack';
+import { registerPlatformCommands } from './platform-commands.ts';
 import { registerSaleCommands } from './sale-commands.ts';
 
 const program = new Command('flashsale').description(
@@ -75,6 +76,7 @@ program
   });
 
 registerSaleCommands(program);
+registerPlatformCommands(program);
 
 try {
   await program.parseAsync();

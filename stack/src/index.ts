@@ -11,3 +11,6 @@ export { purchasesTopic, kafkaBrokers } from './components/kafka.ts';
 export { databaseName } from './components/postgres.ts';
 export { describeFailure, StepError, log } from './progress.ts';
 export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot } from './paths.ts';
+export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor.ts';
+export { statePath } from './paths.ts';
+export { httpOk, portInUse } from './components/component.ts';

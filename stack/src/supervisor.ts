@@ -18,6 +18,11 @@ export interface LaunchSpec {
   readonly cwd?: string;
   readonly uid?: number;
   readonly gid?: number;
+  /**
+   * A string the process's command line must contain for it to count as this component
+   * (defaults to `cmd`; set it when `cmd` is generic, such as `node`).
+   */
+  readonly identity?: string;
 }
 
 const pidFile = (name: string): string => statePath('run', `${name}.pid`);
@@ -72,7 +77,7 @@ export async function launch(spec: LaunchSpec): Promise<number> {
       );
     });
     child.unref();
-    await writeFile(pidFile(spec.name), JSON.stringify({ pid, cmd: spec.cmd } satisfies PidRecord));
+    await writeFile(pidFile(spec.name), JSON.stringify({ pid, cmd: spec.identity ?? spec.cmd } satisfies PidRecord));
     return pid;
   } finally {
     closeSync(out);

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  httpOk,
+  launch,
+  log,
+  logFile,
+  projectRoot,
+  registerScrapeTarget,
+  runningPid,
+  statePath,
+  stop,
+  unregisterScrapeTarget,
+} from '@flashsale/stack';
+
+/** One process of the platform as the local runner starts it. */
+export interface PlatformProcess {
+  readonly name: string;
+  readonly script: string;
+  /** Its HTTP port: the API itself, or the ops endpoints of a background process. */
+  readonly port: number;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Two API processes (the fleet is horizontally scaled), the relay and the persister. */
+export const apiPorts = [18080, 18081] as const;
+export const platformProcesses: readonly PlatformProcess[] = [
+  ...apiPorts.map((port, index) => ({
+    name: `api-${index + 1}`,
+    script: 'cmd/api/main.ts',
+    port,
+    env: { PORT: String(port), HOST: '127.0.0.1', AUTH_DEV_LOGIN: 'true' },
+  })),
+  {
+    name: 'relay',
+    script: 'cmd/relay/main.ts',
+    port: 19465,
+    env: { METRICS_PORT: '19465', METRICS_HOST: '127.0.0.1' },
+  },
+  {
+    name: 'persister',
+    script: 'cmd/persister/main.ts',
+    port: 19464,
+    env: { METRICS_PORT: '19464' },
+  },
+];
+
+/** The local signing key for dev tokens: made once, kept with the stack's state. */
+export async function localJwtSecret(): Promise<string> {
+  const file = statePath('auth-jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(48).toString('base64url');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  }
+}
+
+const readyUrl = (spec: PlatformProcess): string => `http://127.0.0.1:${spec.port}/readyz`;
+
+async function waitReady(spec: PlatformProcess, pid: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await httpOk(readyUrl(spec))) return;
+    if ((await runningPid(spec.name)) !== pid) break;
+    await sleep(200);
+  }
+  throw new Error(`${spec.name} did not become ready; see ${logFile(spec.name)}`);
+}
+
+async function ensureProcess(spec: PlatformProcess, env: NodeJS.ProcessEnv): Promise<string> {
+  const pid = await runningPid(spec.name);
+  if (pid !== undefined && (await httpOk(readyUrl(spec)))) return 'already running';
+  if (pid !== undefined) await stop(spec.name);
+  const script = join(projectRoot, spec.script);
+  const started = await launch({
+    name: spec.name,
+    cmd: process.execPath,
+    args: ['--import', 'tsx', script],
+    cwd: projectRoot,
+    env: { ...env, ...spec.env },
+    identity: script,
+  });
+  await waitReady(spec, started);
+  return 'started';
+}
+
+/** Starts every platform process that is not running and registers it with Prometheus. */
+export async function platformUp(stackEnv: Record<string, string>): Promise<void> {
+  const env = { ...process.env, ...stackEnv, AUTH_JWT_SECRET: await localJwtSecret() };
+  // The persister migrates at start; start it first so the API processes never race it.
+  const ordered = [...platformProcesses].sort(
+    (a, b) => Number(b.name === 'persister') - Number(a.name === 'persister'),
+  );
+  for (const spec of ordered) {
+    const outcome = await ensureProcess(spec, env);
+    await registerScrapeTarget(spec.name, `127.0.0.1:${spec.port}`, {
+      service: spec.name.replace(/-\d+$/, ''),
+    });
+    log(`    ${spec.name}: ${outcome} (http://127.0.0.1:${spec.port})`);
+  }
+}
+
+export async function platformDown(): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const spec of platformProcesses) {
+    if (await stop(spec.name, 30_000)) stopped.push(spec.name);
+    await unregisterScrapeTarget(spec.name);
+  }
+  return stopped;
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { down, formatEnv, log, prometheusUrl, up } from '@flashsale/stack';
+import { ensureDemoSale } from './demo-sale.ts';
+import { apiPorts, platformDown, platformProcesses, platformUp } from './local-platform.ts';
+
+function usage(sale: { name: string; startsAt: string; state: string }): string {
+  const api = `http://127.0.0.1:${apiPorts[0]}`;
+  return [
+    '',
+    'The platform runs locally.',
+    `  API:          ${apiPorts.map((port) => `http://127.0.0.1:${port}`).join('  ')}`,
+    `  Demo sale:    ${api}/api/sales/${sale.name}  (${sale.state}; starts ${sale.startsAt})`,
+    `  Prometheus:   ${prometheusUrl()}`,
+    `  Metrics:      ${platformProcesses.map((p) => `http://127.0.0.1:${p.port}/metrics`).join('\n                ')}`,
+    '',
+    'Get a dev token and buy:',
+    `  TOKEN=$(curl -s -X POST ${api}/api/auth/dev-login -H 'Content-Type: application/json' -d '{"userId":"alice"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
+    `  curl -s -X POST ${api}/api/sales/${sale.name}/purchases -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -H "Idempotency-Key: $(uuidgen || date +%s%N)" -d '{"quantity":1}'`,
+    '',
+    `Check the pipeline:  npx flashsale sale verify ${sale.name}`,
+    'Stop everything:     npx flashsale stop',
+    '',
+  ].join('\n');
+}
+
+export function registerPlatformCommands(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run the platform locally: the stack, 2 API processes, relay, persister, and a demo sale',
+    )
+    .action(async () => {
+      const startedAt = Date.now();
+      const endpoints = await up();
+      await platformUp(endpoints);
+      const demo = await ensureDemoSale(endpoints.REDIS_URL ?? '', endpoints.DATABASE_URL ?? '');
+      log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+      process.stdout.write(`${formatEnv(endpoints)}${usage(demo)}`);
+    });
+
+  program
+    .command('stop')
+    .description('stop the platform processes and the local stack')
+    .action(async () => {
+      const stopped = [...(await platformDown()), ...(await down())];
+      log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+    });
+
+  const platform = program
+    .command('platform')
+    .description('the platform processes alone (the stack must be up)');
+  platform
+    .command('up')
+    .description('start the API processes, relay and persister')
+    .action(async () => {
+      await platformUp(await up());
+    });
+  platform
+    .command('down')
+    .description('stop the API processes, relay and persister')
+    .action(async () => {
+      const stopped = await platformDown();
+      log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+    });
+}
