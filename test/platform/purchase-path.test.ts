@@ -1,0 +1,181 @@
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { Sequelize } from 'sequelize';
+import { persistedPurchases, persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
+import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import { verifySale, verifyWhenDrained, type SaleVerification } from '@flashsale/platform/sales/sale-verification.ts';
+import { stop as stopComponent, up } from '@flashsale/stack';
+import { eventually, isolatedNames } from '../harness/isolation.ts';
+import { IsolatedPlatform } from '../harness/platform.ts';
+import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+
+interface Attempt {
+  readonly status: number;
+  readonly purchaseId?: string;
+}
+
+/**
+ * The purchase path end to end, with real processes: API → Redis (decision + outbox) →
+ * relay → Kafka → persister → PostgreSQL. Every scenario ends with the two promises
+ * checked in the database: sold == persisted, and every purchase confirmed to a client is
+ * a row.
+ */
+describe('purchase path (processes, faults)', () => {
+  let platform: IsolatedPlatform;
+  let redis: Redis;
+  let sales: SaleStore;
+  let database: Sequelize;
+  let apiUrls: string[];
+  let saleCounter = 0;
+
+  async function token(userId: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(platform.secret));
+  }
+
+  async function buy(url: string, sale: string, userId: string): Promise<Attempt> {
+    try {
+      const response = await fetch(`${url}/api/sales/${sale}/purchases`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${await token(userId)}`, 'Content-Type': 'application/json' },
+        body: '{"quantity":1}',
+      });
+      const body = (await response.json()) as { purchaseId?: string };
+      return body.purchaseId ? { status: response.status, purchaseId: body.purchaseId } : { status: response.status };
+    } catch {
+      // The connection died (a killed API process): the client saw no confirmation.
+      return { status: 0 };
+    }
+  }
+
+  async function newSale(stock: number): Promise<string> {
+    saleCounter += 1;
+    const name = `path-${saleCounter}`;
+    const now = Date.now();
+    const result = await sales.configure({
+      name,
+      sku: 'SKU-1',
+      title: 'Path test',
+      priceCents: 100,
+      stock,
+      perUserLimit: 1,
+      startsAt: new Date(now - 1000),
+      endsAt: new Date(now + 3_600_000),
+    });
+    expect(result.status).toBe('ok');
+    return name;
+  }
+
+  async function crowd(sale: string, users: number, prefix: string): Promise<Attempt[]> {
+    return Promise.all(
+      Array.from({ length: users }, (_, index) => buy(apiUrls[index % apiUrls.length] ?? '', sale, `${prefix}-${index}`)),
+    );
+  }
+
+  async function drainedVerification(sale: string): Promise<SaleVerification | undefined> {
+    return verifyWhenDrained(() => verifySale(sales, (name) => persistedUnits(database, name), sale), 60_000);
+  }
+
+  async function expectEveryConfirmationPersisted(sale: string, attempts: readonly Attempt[]): Promise<void> {
+    const verification = await drainedVerification(sale);
+    expect(verification?.consistent).withContext(JSON.stringify(verification)).toBeTrue();
+    const rows = await persistedPurchases(database, sale);
+    expect(rows.length).toBe(verification?.sold ?? -1);
+    const stored = new Set(rows.map((row) => row.purchaseId));
+    const confirmed = attempts.filter((attempt) => attempt.status === 201).map((attempt) => attempt.purchaseId);
+    expect(confirmed.filter((id) => !stored.has(id ?? ''))).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    const stack = await useStack();
+    platform = new IsolatedPlatform(isolatedNames('path'), stack);
+    await platform.prepare();
+    redis = new Redis(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
+    sales = new SaleStore(redis);
+    database = new Sequelize(platform.database, { logging: false });
+    await platform.start('persister');
+    apiUrls = [await platform.start('api', 'api-1'), await platform.start('api', 'api-2')];
+    await platform.start('relay');
+  }, stackStartTimeoutMs);
+
+  afterAll(async () => {
+    await up();
+    redis.disconnect();
+    await database.close();
+    await platform.cleanUp();
+  }, 120_000);
+
+  it('sells exactly the stock across two API processes, and persists exactly what it sold', async () => {
+    const sale = await newSale(100);
+    const attempts = await crowd(sale, 600, 'winners');
+    expect(attempts.filter((a) => a.status === 201).length).toBe(100);
+    expect(attempts.filter((a) => a.status === 410).length).toBe(500);
+    await expectEveryConfirmationPersisted(sale, attempts);
+  }, 120_000);
+
+  it('keeps selling while Kafka is down and delivers everything once it is back', async () => {
+    const sale = await newSale(60);
+    await stopComponent('kafka');
+    const duringOutage = await crowd(sale, 40, 'kafka-down');
+    expect(duringOutage.filter((a) => a.status === 201).length).toBe(40);
+    expect((await sales.levels(sale))?.outboxPending).toBe(40);
+    await up();
+    const after = await crowd(sale, 40, 'kafka-back');
+    expect(after.filter((a) => a.status === 201).length).toBe(20);
+    await expectEveryConfirmationPersisted(sale, [...duringOutage, ...after]);
+  }, 180_000);
+
+  it('keeps selling while PostgreSQL is down and persists everything once it is back', async () => {
+    const sale = await newSale(50);
+    await stopComponent('postgresql');
+    const duringOutage = await crowd(sale, 30, 'pg-down');
+    expect(duringOutage.filter((a) => a.status === 201).length).toBe(30);
+    await up();
+    const after = await crowd(sale, 30, 'pg-back');
+    expect(after.filter((a) => a.status === 201).length).toBe(20);
+    await expectEveryConfirmationPersisted(sale, [...duringOutage, ...after]);
+  }, 180_000);
+
+  it('loses no confirmed purchase when an API process is SIGKILLed under load', async () => {
+    const sale = await newSale(10_000);
+    const load = crowd(sale, 400, 'api-kill');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await platform.signal('api-1', 'SIGKILL');
+    const attempts = await load;
+    apiUrls[0] = await platform.start('api', 'api-1');
+    expect(attempts.filter((a) => a.status === 201).length).toBeGreaterThan(0);
+    expect(attempts.some((a) => a.status >= 500)).toBeFalse();
+    await expectEveryConfirmationPersisted(sale, attempts);
+  }, 180_000);
+
+  it('hands a killed relay’s unacknowledged batch to another relay without duplicate rows', async () => {
+    const sale = await newSale(500);
+    await platform.signal('relay', 'SIGKILL');
+    const attempts = await crowd(sale, 300, 'relay-kill');
+    expect(attempts.filter((a) => a.status === 201).length).toBe(300);
+    // This relay reads a batch into its pending list but cannot hand it to Kafka (its topic
+    // does not exist), then dies: the batch is left unacknowledged, owned by a dead consumer.
+    await platform.start('relay', 'relay-doomed', {
+      RELAY_CONSUMER_NAME: 'doomed',
+      RELAY_BATCH_SIZE: '50',
+      KAFKA_TOPIC: `${platform.names.kafkaTopic}.missing`,
+    });
+    const outbox = `flashsale:{${sale}}:outbox`;
+    await eventually('the doomed relay to hold a batch', async () => {
+      const [count] = (await redis.xpending(outbox, 'relay')) as [number];
+      return count === 50 ? count : undefined;
+    });
+    await platform.signal('relay-doomed', 'SIGKILL');
+    await platform.start('relay', 'relay', { RELAY_CONSUMER_NAME: 'successor' });
+    await expectEveryConfirmationPersisted(sale, attempts);
+  }, 180_000);
+
+  it('shuts an API process down gracefully on SIGTERM (exit 0)', async () => {
+    const extra = await platform.start('api', 'api-3');
+    expect((await fetch(`${extra}/healthz`)).status).toBe(200);
+    expect(await platform.signal('api-3', 'SIGTERM')).toBe(0);
+  }, 60_000);
+});
