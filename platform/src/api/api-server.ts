@@ -21,11 +21,7 @@ export interface ApiServer {
   shutdown(): Promise<void>;
 }
 
-export async function startApiServer(
-  config: ApiConfig,
-  logger: Logger,
-  traceparent?: () => string | undefined,
-): Promise<ApiServer> {
+export async function startApiServer(config: ApiConfig, logger: Logger): Promise<ApiServer> {
   const redis: Redis = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) =>
     logger.warn({ err: error.message }, 'redis connection error'),
@@ -63,11 +59,11 @@ export async function startApiServer(
     isRedisReady: () => redis.status === 'ready',
     devLogin: config.AUTH_DEV_LOGIN,
     corsOrigin: config.CORS_ORIGIN,
-    ...(traceparent ? { traceparent } : {}),
   });
   app.on('error', (error: unknown) => logger.error({ err: error }, 'request failed'));
 
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();

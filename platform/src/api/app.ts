@@ -9,6 +9,7 @@ import type { TokenVerifier } from './auth.ts';
 import { dependencyErrors } from './middleware/dependency-errors.ts';
 import { errorBody } from './middleware/error-body.ts';
 import { requestMetrics } from './middleware/request-metrics.ts';
+import { requestTracing } from './middleware/request-tracing.ts';
 import { authRouter } from './routes/auth-router.ts';
 import { healthRouter, type Readiness } from './routes/health-router.ts';
 import { purchasesRouter } from './routes/purchases-router.ts';
@@ -27,8 +28,6 @@ export interface AppDeps {
   readonly devLogin: boolean;
   /** The storefront origin allowed by CORS; empty allows none. */
   readonly corsOrigin: string;
-  /** The W3C traceparent of the current request, when tracing is on. */
-  readonly traceparent?: () => string | undefined;
 }
 
 /** Builds the API without listening: tests drive `app.callback()`, main wires a server. */
@@ -37,6 +36,7 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = true;
   app.silent = true;
   app.use(requestMetrics(deps.metrics.httpDuration));
+  app.use(requestTracing());
   app.use(errorBody());
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } }));
   if (deps.corsOrigin !== '') {
@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): Koa {
     healthRouter(deps.readiness, deps.metrics.registry),
     authRouter(deps.verifier, deps.devLogin),
     salesRouter(deps.sales, deps.hub),
-    purchasesRouter({ ...deps, traceparent: deps.traceparent ?? (() => undefined) }),
+    purchasesRouter(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

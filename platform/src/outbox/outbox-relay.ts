@@ -5,6 +5,14 @@ import type { Logger } from '../observability/logger.ts';
 import { purchaseFromStored } from '../purchases/purchase-decider.ts';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
 import { outboxGroup, saleKeys } from '../sales/sale-keys.ts';
+import {
+  SpanKind,
+  SpanStatusCode,
+  contextFrom,
+  injectInto,
+  tracer,
+} from '../observability/tracing.ts';
+import type { Span } from '@opentelemetry/api';
 import { Backoff } from './backoff.ts';
 
 export interface OutboxRelayOptions {
@@ -26,15 +34,32 @@ function fieldOf(fields: readonly string[], name: string): string | undefined {
   return index >= 0 && index % 2 === 0 ? fields[index + 1] : undefined;
 }
 
-export function toKafkaMessage(sale: string, fields: readonly string[]): Message {
+/**
+ * The Kafka message of an outbox entry. The trace continues from the span that publishes it
+ * (a child of the request that made the purchase); without tracing, the stored traceparent
+ * is passed on as it is.
+ */
+export function toKafkaMessage(sale: string, fields: readonly string[], span?: Span): Message {
   const purchase = purchaseFromStored(fieldOf(fields, 'purchase') ?? '{}');
   const event: PurchaseEvent = { eventId: purchase.purchaseId, ...purchase };
-  const traceparent = fieldOf(fields, 'traceparent');
+  const headers: Record<string, string> = {};
+  if (span) injectInto(span, headers);
+  const traceparent = headers.traceparent ?? fieldOf(fields, 'traceparent');
   return {
     key: sale,
     value: JSON.stringify(event),
     ...(traceparent ? { headers: { traceparent } } : {}),
   };
+}
+
+function publishSpan(topic: string, fields: readonly string[]): Span {
+  const parent = contextFrom({ traceparent: fieldOf(fields, 'traceparent') });
+  const attributes = {
+    'messaging.system': 'kafka',
+    'messaging.destination.name': topic,
+    'messaging.operation.type': 'send',
+  };
+  return tracer.startSpan(`${topic} publish`, { kind: SpanKind.PRODUCER, attributes }, parent);
 }
 
 /**
@@ -150,26 +175,43 @@ export class OutboxRelay {
   }
 
   /** Own unacknowledged entries first (a failed send is retried in order), then new ones. */
-  private async relaySale(sale: string, claimDue: boolean): Promise<number> {
-    let entries: StreamEntry[];
+  private async nextEntries(sale: string, claimDue: boolean): Promise<StreamEntry[]> {
     try {
-      entries = await this.read(sale, '0');
+      let entries = await this.read(sale, '0');
       if (entries.length === 0) entries = await this.read(sale, '>');
       if (entries.length === 0 && claimDue) entries = await this.claim(sale);
+      return entries;
     } catch (error) {
       // The sale was deleted (its stream and group are gone): forget it.
       if (error instanceof Error && error.message.startsWith('NOGROUP')) {
         this.groupsReady.delete(sale);
-        return 0;
+        return [];
       }
       throw error;
     }
+  }
+
+  private async publish(sale: string, entries: readonly StreamEntry[]): Promise<void> {
+    const spans = entries.map(([, fields]) => publishSpan(this.options.topic, fields));
+    try {
+      await this.producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        messages: entries.map(([, fields], index) => toKafkaMessage(sale, fields, spans[index])),
+      });
+    } catch (error) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  private async relaySale(sale: string, claimDue: boolean): Promise<number> {
+    const entries = await this.nextEntries(sale, claimDue);
     if (entries.length === 0) return 0;
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      messages: entries.map(([, fields]) => toKafkaMessage(sale, fields)),
-    });
+    await this.publish(sale, entries);
+    // Acknowledged and deleted only now that Kafka has the events: XLEN is the backlog.
     const ids = entries.map(([id]) => id);
     const outbox = saleKeys(sale).outbox;
     await this.redis

@@ -32,5 +32,5 @@ export const purchaseEventSchema = z.object({
 });
 
 export function parsePurchaseEvent(value: string): PurchaseEvent {
-  return purchaseEventSchema.parse(JSON.parse(value)) as PurchaseEvent;
+  return purchaseEventSchema.parse(JSON.parse(value));
 }

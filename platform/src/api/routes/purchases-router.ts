@@ -6,6 +6,7 @@ import type { PurchaseDecider, PurchaseDecision } from '../../purchases/purchase
 import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
+import { activeTraceparent, inSpan, SpanKind } from '../../observability/tracing.ts';
 import { requireUser, type TokenVerifier, type UserState } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
 import { jsonBody } from '../middleware/json-body.ts';
@@ -20,7 +21,6 @@ export interface PurchaseDeps {
   readonly soldOut: SoldOutCache;
   readonly verifier: TokenVerifier;
   readonly metrics: ApiMetrics;
-  readonly traceparent: () => string | undefined;
 }
 
 function readRequest(ctx: Context): { quantity: number; idempotencyKey: string | undefined } {
@@ -106,12 +106,22 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
       count(sale, 'sold_out');
       throw new HttpError(410, 'sold_out', 'sold out');
     }
-    const decision = await deps.decider.decide({
-      sale,
-      userId: ctx.state.userId,
-      ...request,
-      traceparent: deps.traceparent(),
-    });
+    const decision = await inSpan(
+      'redis purchase-decision',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'flashsale.sale': sale } },
+      async (span) => {
+        // The traceparent stored with the purchase makes the relay's span a child of this one.
+        const traceparent = activeTraceparent();
+        const decided = await deps.decider.decide({
+          sale,
+          userId: ctx.state.userId,
+          ...request,
+          traceparent,
+        });
+        span.setAttribute('flashsale.outcome', decided.outcome);
+        return decided;
+      },
+    );
     count(sale, resultOf[decision.outcome]);
     if (decision.outcome === 'sold_out' && decision.remaining === 0) deps.soldOut.markSoldOut(sale);
     if (decision.outcome === 'confirmed')
