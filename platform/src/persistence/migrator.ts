@@ -1,0 +1,62 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
+import * as createSales from './migrations/0001-create-sales.ts';
+import * as createPurchases from './migrations/0002-create-purchases.ts';
+
+/**
+ * Listed here rather than found by a glob so that the set of migrations is fixed at build
+ * time and works the same under tsx, in a bundle and in a container image.
+ */
+const migrations: RunnableMigration<Sequelize>[] = [
+  { name: '0001-create-sales', up: createSales.up, down: createSales.down },
+  { name: '0002-create-purchases', up: createPurchases.up, down: createPurchases.down },
+];
+
+/** Where umzug records which migrations have run. */
+export const migrationsTable = 'schema_migrations';
+
+/** Key of the advisory lock that serialises migrations across processes. */
+const migrationLockName = 'flashsale.migrations';
+
+function migrator(sequelize: Sequelize): Umzug<Sequelize> {
+  return new Umzug({
+    migrations,
+    context: sequelize,
+    storage: new SequelizeStorage({ sequelize, tableName: migrationsTable }),
+    logger: undefined,
+  });
+}
+
+/**
+ * Brings the schema up to date and returns the names of the migrations it ran (empty when
+ * there was nothing to do).
+ *
+ * Several persister replicas start at once, so the whole run holds a transaction-scoped
+ * advisory lock: the second process waits, then finds nothing pending. The lock lives on one
+ * pooled connection while the migrations run on others, so the pool needs two connections.
+ */
+export async function migrate(sequelize: Sequelize): Promise<string[]> {
+  const poolMax = sequelize.config.pool?.max;
+  if (poolMax !== undefined && poolMax < 2) {
+    throw new Error(`migrate needs a connection pool of at least 2 (pool.max is ${poolMax})`);
+  }
+  try {
+    return await sequelize.transaction(async (transaction) => {
+      await sequelize.query('SELECT pg_advisory_xact_lock(hashtext($1))', {
+        bind: [migrationLockName],
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      const ran = await migrator(sequelize).up();
+      return ran.map((migration) => migration.name);
+    });
+  } catch (error) {
+    throw new Error('database migration failed', { cause: error });
+  }
+}
+
+/** Names of the migrations not yet applied. */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  const pending = await migrator(sequelize).pending();
+  return pending.map((migration) => migration.name);
+}

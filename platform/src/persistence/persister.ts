@@ -1,0 +1,254 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Sequelize } from 'sequelize';
+import { parsePurchaseEvent, type PurchaseEvent } from '../purchases/purchase.ts';
+import { PersistMetrics } from './persist-metrics.ts';
+import { insertNewPurchases } from './purchases-table.ts';
+import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
+import type { Span } from '@opentelemetry/api';
+import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './retry-backoff.ts';
+
+export const defaultPurchasesTopic = 'flashsale.purchases';
+export const defaultPersisterGroupId = 'flashsale-persister';
+
+export interface PurchasePersisterOptions {
+  readonly kafka: Kafka;
+  readonly sequelize: Sequelize;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** Default `flashsale.purchases`. */
+  readonly topic?: string;
+  /** Default `flashsale-persister`. */
+  readonly groupId?: string;
+  /** Most messages written in one transaction; a larger fetch is split. Default 1000. */
+  readonly batchMax?: number;
+  /** Partitions processed at once, each with its own transaction. Default 1. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Delays between attempts while PostgreSQL refuses writes. Default 200 ms → 5 s. */
+  readonly retry?: BackoffOptions;
+  /** Called when the consumer has crashed and will not restart by itself. */
+  readonly onFatalError?: (error: Error) => void;
+}
+
+/** The part of a kafkajs batch that one transaction covers. */
+interface Chunk {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+}
+
+/**
+ * A span per message, continuing the trace its `traceparent` header carries from the
+ * request that made the purchase; it covers the database write that persists it.
+ */
+function persistSpan(topic: string, message: KafkaMessage): Span {
+  const header = message.headers?.traceparent;
+  const traceparent = Array.isArray(header) ? header[0]?.toString() : header?.toString();
+  const parent = contextFrom(traceparent ? { traceparent } : {});
+  const attributes = {
+    'messaging.system': 'kafka',
+    'messaging.destination.name': topic,
+    'messaging.operation.type': 'process',
+  };
+  return tracer.startSpan(`${topic} persist`, { kind: SpanKind.CONSUMER, attributes }, parent);
+}
+
+/**
+ * Copies purchase events from Kafka into the purchases table.
+ *
+ * Delivery is at least once: a chunk of messages is inserted in one transaction, and only
+ * after PostgreSQL has committed are its offsets committed to Kafka. A crash in between
+ * replays the chunk, and the primary key on `purchase_id` makes the replay insert nothing.
+ * While PostgreSQL refuses writes the chunk is retried with backoff, heartbeating so the
+ * consumer keeps its partitions instead of handing them to a replica that would fail too.
+ */
+export class PurchasePersister {
+  readonly #consumer: Consumer;
+  readonly #sequelize: Sequelize;
+  readonly #logger: Logger;
+  readonly #metrics: PersistMetrics;
+  readonly #topic: string;
+  readonly #batchMax: number;
+  readonly #concurrency: number;
+  readonly #retry: BackoffOptions;
+  readonly #stopping = new AbortController();
+  #inGroup = false;
+  #started = false;
+
+  constructor(options: PurchasePersisterOptions) {
+    this.#sequelize = options.sequelize;
+    this.#logger = options.logger;
+    this.#metrics = new PersistMetrics(options.registry);
+    this.#topic = options.topic ?? defaultPurchasesTopic;
+    this.#batchMax = options.batchMax ?? 1000;
+    this.#concurrency = options.partitionsConsumedConcurrently ?? 1;
+    this.#retry = options.retry ?? defaultBackoff;
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId ?? defaultPersisterGroupId,
+    });
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+      this.#inGroup = true;
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#inGroup = false;
+      this.#logger.error(
+        { err: payload.error, restart: payload.restart },
+        'persister consumer crashed',
+      );
+      if (!payload.restart) options.onFatalError?.(payload.error);
+    });
+  }
+
+  /** Joins the consumer group and starts persisting; returns once consumption has begun. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('the persister was already started');
+    this.#started = true;
+    try {
+      await this.#consumer.connect();
+      // A new group starts from the earliest offset: events written before the persister
+      // first ran must be persisted too.
+      await this.#consumer.subscribe({ topics: [this.#topic], fromBeginning: true });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.#concurrency,
+        eachBatch: (payload) => this.#persistBatch(payload),
+      });
+    } catch (error) {
+      throw new Error(`starting the persister on topic ${this.#topic} failed`, { cause: error });
+    }
+  }
+
+  /**
+   * Stops consuming, lets the chunk in flight finish (or abandons its retries, uncommitted,
+   * for the next owner of the partition), then leaves the group.
+   */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#inGroup = false;
+    await this.#consumer.disconnect();
+  }
+
+  /** True while the consumer is a member of its group and not shutting down. */
+  isReady(): boolean {
+    return this.#inGroup && !this.#stopping.signal.aborted;
+  }
+
+  async #persistBatch(payload: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    for (let start = 0; start < messages.length; start += this.#batchMax) {
+      if (!this.#mayContinue(payload)) return;
+      const chunk = { topic, partition, messages: messages.slice(start, start + this.#batchMax) };
+      const done = await this.#persistChunk(payload, chunk);
+      if (!done) return;
+    }
+  }
+
+  /** Returns false when the chunk was abandoned (shutdown or lost partition), uncommitted. */
+  async #persistChunk(payload: EachBatchPayload, chunk: Chunk): Promise<boolean> {
+    const last = chunk.messages.at(-1);
+    if (!last) return true;
+    const events = this.#parse(chunk);
+    const spans = chunk.messages.map((message) => persistSpan(chunk.topic, message));
+    const inserted = await this.#insertUntilCommitted(payload, events);
+    for (const span of spans) span.end();
+    if (inserted === undefined) return false;
+    this.#recordPersisted(events, inserted);
+
+    payload.resolveOffset(last.offset);
+    const next = (BigInt(last.offset) + 1n).toString();
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic: chunk.topic, partitions: [{ partition: chunk.partition, offset: next }] }],
+    });
+    await payload.heartbeat();
+    return true;
+  }
+
+  #parse(chunk: Chunk): PurchaseEvent[] {
+    const events: PurchaseEvent[] = [];
+    for (const message of chunk.messages) {
+      const event = this.#parseMessage(chunk, message);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
+  /**
+   * A message that is not a purchase event can never become one; retrying it would block its
+   * partition for good, so it is logged, counted and skipped.
+   */
+  #parseMessage(chunk: Chunk, message: KafkaMessage): PurchaseEvent | undefined {
+    try {
+      const value = message.value?.toString('utf8');
+      if (value === undefined) throw new Error('the message has no value');
+      const event = parsePurchaseEvent(value);
+      // PostgreSQL text cannot hold NUL: such an event would fail its insert for ever.
+      if (Object.values(event).some((field) => typeof field === 'string' && field.includes('\0'))) {
+        throw new Error('the event contains a NUL character');
+      }
+      return event;
+    } catch (error) {
+      this.#metrics.invalid.inc();
+      this.#logger.warn(
+        {
+          topic: chunk.topic,
+          partition: chunk.partition,
+          offset: message.offset,
+          reason: error instanceof Error ? error.message.slice(0, 500) : String(error),
+        },
+        'skipping a message that is not a valid purchase event',
+      );
+      return undefined;
+    }
+  }
+
+  /** The ids inserted, or undefined when the attempt was abandoned before PostgreSQL took it. */
+  async #insertUntilCommitted(
+    payload: EachBatchPayload,
+    events: readonly PurchaseEvent[],
+  ): Promise<Set<string> | undefined> {
+    if (events.length === 0) return new Set();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const ids = await this.#sequelize.transaction((transaction) =>
+          insertNewPurchases(this.#sequelize, events, transaction),
+        );
+        return new Set(ids);
+      } catch (error) {
+        const delayMs = backoffDelayMs(attempt, this.#retry);
+        this.#metrics.failures.inc();
+        this.#logger.warn(
+          { err: error, attempt, delayMs, events: events.length },
+          'writing purchases to PostgreSQL failed; retrying',
+        );
+        if (!(await this.#pause(delayMs)) || !this.#mayContinue(payload)) return undefined;
+        // Throws when the group is rebalancing: the chunk is then abandoned uncommitted and
+        // replayed by whichever member gets the partition.
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  #recordPersisted(events: readonly PurchaseEvent[], inserted: ReadonlySet<string>): void {
+    const fresh = events.filter((event) => inserted.has(event.purchaseId));
+    // Each id is counted once even when the batch carried the same event twice.
+    const purchasedAt = new Map(fresh.map((event) => [event.purchaseId, event.purchasedAt]));
+    this.#metrics.recordPersisted([...purchasedAt.values()], Date.now());
+  }
+
+  /** Waits, unless shutdown begins first; returns false when it did. */
+  async #pause(delayMs: number): Promise<boolean> {
+    try {
+      await sleep(delayMs, undefined, { signal: this.#stopping.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #mayContinue(payload: EachBatchPayload): boolean {
+    return payload.isRunning() && !payload.isStale() && !this.#stopping.signal.aborted;
+  }
+}
