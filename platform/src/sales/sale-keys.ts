@@ -31,7 +31,8 @@ export function saleKeys(sale: string): SaleKeys {
     remaining: `${base}:remaining`,
     buyers: `${base}:buyers`,
     outbox: `${base}:outbox`,
-    idempotency: (userId, key) => `${base}:idem:${userId}:${key}`,
+    // The user id's length goes first, so no (user, key) pair can spell another pair's key.
+    idempotency: (userId, key) => `${base}:idem:${userId.length}:${userId}:${key}`,
     userPurchases: (userId) => `${base}:user:${userId}`,
     rateLimit: (userId) => `${base}:rl:${userId}`,
     pattern: `${base}:*`,

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { TokenVerifier } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
@@ -13,9 +14,13 @@ const devTokenTtlSeconds = 12 * 3600;
  */
 export function authRouter(verifier: TokenVerifier, devLoginEnabled: boolean): Router {
   const router = new Router({ prefix: '/api/auth' });
-  router.post('/dev-login', jsonBody(), async (ctx) => {
+  // Checked before the body is read: a disabled route must look absent, whatever is sent.
+  const enabled: Middleware = async (_ctx, next) => {
     if (!devLoginEnabled)
       throw new HttpError(404, 'not_found', 'dev login is disabled (AUTH_DEV_LOGIN)');
+    await next();
+  };
+  router.post('/dev-login', enabled, jsonBody(), async (ctx) => {
     const parsed = devLoginBody.safeParse(ctx.request.body);
     if (!parsed.success) {
       throw new HttpError(

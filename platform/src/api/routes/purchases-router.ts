@@ -102,7 +102,9 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
 
   const attempt = async (ctx: Context & { state: UserState }, sale: string): Promise<void> => {
     const request = readRequest(ctx);
-    if (deps.soldOut.isSoldOut(sale)) {
+    // A request with an Idempotency-Key may be the retry of a purchase whose answer was lost:
+    // only Redis knows, so the in-memory answer is for requests without one.
+    if (request.idempotencyKey === undefined && deps.soldOut.isSoldOut(sale)) {
       count(sale, 'sold_out');
       throw new HttpError(410, 'sold_out', 'sold out');
     }
@@ -122,7 +124,8 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
         return decided;
       },
     );
-    count(sale, resultOf[decision.outcome]);
+    // A sale that does not exist gets no series of its own: names come from the URL.
+    count(decision.outcome === 'sale_not_found' ? 'unknown' : sale, resultOf[decision.outcome]);
     if (decision.outcome === 'sold_out' && decision.remaining === 0) deps.soldOut.markSoldOut(sale);
     if (decision.outcome === 'confirmed')
       deps.metrics.stockRemaining.set({ sale }, decision.remaining);

@@ -1,0 +1,750 @@
+import { request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { isolatedNames } from '../../../test/harness/isolation.ts';
+import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import { createLogger } from '../observability/logger.ts';
+import type { SaleDefinition } from '../sales/sale-definition.ts';
+import { saleKeys } from '../sales/sale-keys.ts';
+import { SaleStore } from '../sales/sale-store.ts';
+import type { Sale } from '../sales/sale.ts';
+import { startApiServer, type ApiServer } from './api-server.ts';
+import { apiConfigSchema, type ApiConfig } from './config.ts';
+
+const secret = 'api-spec-secret-with-at-least-32-characters';
+const minute = 60_000;
+const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const saleFields = [
+  'endsAt',
+  'name',
+  'perUserLimit',
+  'priceCents',
+  'remaining',
+  'serverTime',
+  'sku',
+  'startsAt',
+  'state',
+  'stock',
+  'title',
+];
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly body: unknown;
+}
+
+interface CallOptions {
+  readonly method?: string;
+  readonly token?: string;
+  /** Sent as JSON with Content-Type: application/json. */
+  readonly json?: unknown;
+  /** Sent as is (set the Content-Type in `headers`). */
+  readonly raw?: string;
+  readonly headers?: Record<string, string>;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function requestInit(options: CallOptions): RequestInit {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.raw;
+  if (options.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const method = options.method ?? (body === undefined ? 'GET' : 'POST');
+  return body === undefined ? { method, headers } : { method, headers, body };
+}
+
+function tokenFor(
+  userId: string,
+  options: { key?: string; expiresAt?: number | string } = {},
+): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresAt ?? '10m')
+    .sign(new TextEncoder().encode(options.key ?? secret));
+}
+
+function expectError(answer: Answer, status: number, code: string): void {
+  expect(answer.status).withContext(answer.text).toBe(status);
+  expect(answer.body)
+    .withContext(answer.text)
+    .toEqual({ error: { code, message: jasmine.any(String) } });
+}
+
+function purchaseLike(sale: string, userId: string, quantity = 1): unknown {
+  return {
+    purchaseId: jasmine.stringMatching(/^[0-9a-f-]{36}$/),
+    sale,
+    userId,
+    quantity,
+    purchasedAt: jasmine.stringMatching(rfc3339),
+    status: 'confirmed',
+  };
+}
+
+/** The value of one sample of a Prometheus text exposition, found by name and labels. */
+function sampleValue(
+  exposition: string,
+  name: string,
+  labels: Record<string, string>,
+): number | undefined {
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)\{(.*)\} (\S+)$/.exec(line);
+    if (match?.[1] !== name) continue;
+    const found = new Map(
+      [...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (Object.entries(labels).every(([label, value]) => found.get(label) === value))
+      return Number(match[3]);
+  }
+  return undefined;
+}
+
+/** Reads `event: sale` messages of a Server-Sent-Events response as they arrive. */
+class SaleEventReader {
+  private buffer = '';
+  private readonly sales: Sale[] = [];
+  readonly pumping: Promise<void>;
+
+  constructor(body: ReadableStream<Uint8Array>) {
+    this.pumping = this.pump(body).catch(() => undefined);
+  }
+
+  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const chunk of body) {
+      this.buffer += decoder.decode(chunk, { stream: true });
+      const blocks = this.buffer.split('\n\n');
+      this.buffer = blocks.pop() ?? '';
+      for (const block of blocks) this.take(block);
+    }
+  }
+
+  private take(block: string): void {
+    const lines = block.split('\n');
+    if (!lines.includes('event: sale')) return;
+    const data = lines.find((line) => line.startsWith('data: '));
+    if (data) this.sales.push(JSON.parse(data.slice('data: '.length)) as Sale);
+  }
+
+  async next(timeoutMs: number): Promise<Sale> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.sales.length === 0) {
+      if (Date.now() > deadline) throw new Error(`no sale event within ${timeoutMs} ms`);
+      await sleep(10);
+    }
+    return this.sales.shift() as Sale;
+  }
+}
+
+describe('api: HTTP contract of the API process against the real stack', () => {
+  const { redisPrefix } = isolatedNames('api-app');
+  const logger = createLogger('api-spec', 'silent');
+  let redisUrl = '';
+  let redis: Redis;
+  let store: SaleStore;
+  let api: ApiServer;
+  let base = '';
+  let saleCount = 0;
+  const extraServers: ApiServer[] = [];
+
+  const configWith = (env: Record<string, string>): ApiConfig => ({
+    ...apiConfigSchema.parse({
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: redisPrefix,
+      AUTH_JWT_SECRET: secret,
+      HOST: '127.0.0.1',
+      SHUTDOWN_READINESS_DELAY_MS: '0',
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+    PORT: 0,
+  });
+
+  const startExtraServer = async (env: Record<string, string>): Promise<string> => {
+    const server = await startApiServer(configWith(env), logger);
+    extraServers.push(server);
+    return `http://127.0.0.1:${server.port}`;
+  };
+
+  const call = async (path: string, options: CallOptions = {}, origin = base): Promise<Answer> => {
+    const response = await fetch(`${origin}${path}`, requestInit(options));
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: parseBody(text) };
+  };
+
+  const purchase = async (
+    sale: string,
+    userId: string,
+    options: { json?: unknown; idempotencyKey?: string } = {},
+  ): Promise<Answer> =>
+    call(`/api/sales/${sale}/purchases`, {
+      token: await tokenFor(userId),
+      json: options.json ?? { quantity: 1 },
+      headers: options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : {},
+    });
+
+  const newSale = async (overrides: Partial<SaleDefinition> = {}): Promise<SaleDefinition> => {
+    saleCount += 1;
+    const definition: SaleDefinition = {
+      name: `drop-${saleCount}`,
+      sku: `SKU-${saleCount}`,
+      title: `Drop number ${saleCount}`,
+      priceCents: 4200,
+      stock: 10,
+      perUserLimit: 1,
+      startsAt: new Date(Date.now() - minute),
+      endsAt: new Date(Date.now() + 60 * minute),
+      ...overrides,
+    };
+    expect((await store.configure(definition)).status).toBe('ok');
+    return definition;
+  };
+
+  const metricsText = async (): Promise<string> => (await call('/metrics')).text;
+
+  beforeAll(async () => {
+    redisUrl = (await useStack()).REDIS_URL;
+    redis = new Redis(redisUrl, { keyPrefix: redisPrefix });
+    store = new SaleStore(redis);
+    api = await startApiServer(
+      configWith({
+        AUTH_DEV_LOGIN: 'true',
+        PURCHASE_RATE_LIMIT: '3',
+        PURCHASE_RATE_WINDOW_MS: '10000',
+      }),
+      logger,
+    );
+    base = `http://127.0.0.1:${api.port}`;
+  }, stackStartTimeoutMs);
+
+  afterAll(async () => {
+    await Promise.all(
+      [api, ...extraServers].map((server) => server.shutdown().catch(() => undefined)),
+    );
+    const keys = await redis.keys(`${redisPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+    await redis.quit();
+  }, 30_000);
+
+  describe('health', () => {
+    it('answers /healthz 200 and /readyz 200 while Redis is reachable', async () => {
+      const health = await call('/healthz');
+      expect(health.status).toBe(200);
+      expect(health.body).toEqual({ status: 'ok' });
+      const ready = await call('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready' });
+    });
+
+    it('fails /readyz with 503 as soon as shutdown() has begun, then stops accepting', async () => {
+      const server = await startApiServer(
+        configWith({ SHUTDOWN_READINESS_DELAY_MS: '1500' }),
+        logger,
+      );
+      const origin = `http://127.0.0.1:${server.port}`;
+      expect((await call('/readyz', {}, origin)).status).toBe(200);
+
+      const stopping = server.shutdown();
+      const notReady = await call('/readyz', {}, origin);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body).toEqual({ status: 'not_ready' });
+      expect((await call('/healthz', {}, origin)).status).toBe(200);
+      await stopping;
+      await expectAsync(fetch(`${origin}/healthz`)).toBeRejected();
+    });
+  });
+
+  describe('sales', () => {
+    it('GET /api/sales/{sale} answers 200 with the exact Sale', async () => {
+      const definition = await newSale({ stock: 7, perUserLimit: 2, priceCents: 12_900 });
+      const answer = await call(`/api/sales/${definition.name}`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toContain('application/json');
+      expect(answer.body).toEqual({
+        name: definition.name,
+        title: definition.title,
+        sku: definition.sku,
+        priceCents: 12_900,
+        stock: 7,
+        remaining: 7,
+        perUserLimit: 2,
+        startsAt: definition.startsAt.toISOString(),
+        endsAt: definition.endsAt.toISOString(),
+        state: 'active',
+        serverTime: jasmine.stringMatching(rfc3339),
+      });
+      const serverTime = Date.parse((answer.body as Sale).serverTime);
+      expect(Math.abs(serverTime - Date.now())).toBeLessThan(5000);
+    });
+
+    it('GET /api/sales lists every sale, by name, with state upcoming, active, sold_out and ended', async () => {
+      const upcoming = await newSale({
+        startsAt: new Date(Date.now() + 10 * minute),
+        endsAt: new Date(Date.now() + 20 * minute),
+      });
+      const active = await newSale();
+      const soldOut = await newSale({ stock: 0 });
+      const ended = await newSale({
+        startsAt: new Date(Date.now() - 20 * minute),
+        endsAt: new Date(Date.now() - minute),
+      });
+      const answer = await call('/api/sales');
+      expect(answer.status).toBe(200);
+      const sales = answer.body as Sale[];
+      const stateOf = (name: string): string | undefined =>
+        sales.find((sale) => sale.name === name)?.state;
+      expect(stateOf(upcoming.name)).toBe('upcoming');
+      expect(stateOf(active.name)).toBe('active');
+      expect(stateOf(soldOut.name)).toBe('sold_out');
+      expect(stateOf(ended.name)).toBe('ended');
+      const names = sales.map((sale) => sale.name);
+      expect(names).toEqual([...names].sort());
+      for (const sale of sales) expect(Object.keys(sale).sort()).toEqual(saleFields);
+    });
+
+    it('streams `event: sale` with the Sale at once and again within 1 s after a purchase', async () => {
+      const definition = await newSale({ stock: 3 });
+      const controller = new AbortController();
+      const response = await fetch(`${base}/api/sales/${definition.name}/events`, {
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const events = new SaleEventReader(response.body as ReadableStream<Uint8Array>);
+      try {
+        const first = await events.next(1000);
+        expect(first).toEqual({
+          ...((await call(`/api/sales/${definition.name}`)).body as Sale),
+          serverTime: jasmine.any(String) as unknown as string,
+        });
+        expect(first.remaining).toBe(3);
+
+        expect((await purchase(definition.name, 'sse-buyer')).status).toBe(201);
+        const update = await events.next(1000);
+        expect(update.name).toBe(definition.name);
+        expect(update.remaining).toBe(2);
+        expect(update.state).toBe('active');
+      } finally {
+        controller.abort();
+        await events.pumping;
+      }
+    });
+  });
+
+  describe('purchases', () => {
+    it('confirms with 201 and the exact Purchase, replays the Idempotency-Key with 200 and lists it in /me', async () => {
+      const { name } = await newSale({ stock: 5, perUserLimit: 2 });
+      const first = await purchase(name, 'mia', { idempotencyKey: 'order-1' });
+      expect(first.status).toBe(201);
+      expect(first.body).toEqual(purchaseLike(name, 'mia'));
+      expect(Object.keys(first.body as object).sort()).toEqual([
+        'purchaseId',
+        'purchasedAt',
+        'quantity',
+        'sale',
+        'status',
+        'userId',
+      ]);
+
+      const replay = await purchase(name, 'mia', { idempotencyKey: 'order-1' });
+      expect(replay.status).toBe(200);
+      expect(replay.body).toEqual(first.body);
+      expect(await redis.get(saleKeys(name).remaining)).toBe('4');
+
+      const mine = await call(`/api/sales/${name}/purchases/me`, { token: await tokenFor('mia') });
+      expect(mine.status).toBe(200);
+      expect(mine.body).toEqual([first.body]);
+      const none = await call(`/api/sales/${name}/purchases/me`, { token: await tokenFor('noah') });
+      expect(none.status).toBe(200);
+      expect(none.body).toEqual([]);
+    });
+
+    it('takes the default quantity 1 from an empty body and the user id only from the token', async () => {
+      const { name } = await newSale({ stock: 5, perUserLimit: 3 });
+      const empty = await call(`/api/sales/${name}/purchases`, {
+        method: 'POST',
+        token: await tokenFor('olga'),
+      });
+      expect(empty.status).withContext(empty.text).toBe(201);
+      expect(empty.body).toEqual(purchaseLike(name, 'olga', 1));
+      const two = await purchase(name, 'olga', { json: { quantity: 2 } });
+      expect(two.status).toBe(201);
+      expect(two.body).toEqual(purchaseLike(name, 'olga', 2));
+      expect(await redis.hget(saleKeys(name).buyers, 'olga')).toBe('3');
+    });
+
+    it('answers 409 not_started before the start and sells nothing', async () => {
+      const { name } = await newSale({
+        startsAt: new Date(Date.now() + 10 * minute),
+        endsAt: new Date(Date.now() + 20 * minute),
+      });
+      expectError(await purchase(name, 'pia'), 409, 'not_started');
+      expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+    });
+
+    it('answers 409 ended after the end and sells nothing', async () => {
+      const { name } = await newSale({
+        startsAt: new Date(Date.now() - 20 * minute),
+        endsAt: new Date(Date.now() - minute),
+      });
+      expectError(await purchase(name, 'quinn'), 409, 'ended');
+      expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+    });
+
+    it('answers 409 limit_reached past perUserLimit', async () => {
+      const { name } = await newSale({ perUserLimit: 1 });
+      expect((await purchase(name, 'rosa')).status).toBe(201);
+      expectError(await purchase(name, 'rosa'), 409, 'limit_reached');
+      expect(await redis.hget(saleKeys(name).buyers, 'rosa')).toBe('1');
+    });
+
+    it('answers 410 sold_out, then from memory without asking Redis, and counts both', async () => {
+      const { name } = await newSale({ stock: 2 });
+      expect((await purchase(name, 'sold-a')).status).toBe(201);
+      expect((await purchase(name, 'sold-b')).status).toBe(201);
+      expectError(await purchase(name, 'sold-c'), 410, 'sold_out');
+
+      // Behind the API's back (no change published): Redis would now say sale_not_found.
+      await redis.del(saleKeys(name).config, saleKeys(name).remaining);
+      expectError(await call(`/api/sales/${name}`), 404, 'sale_not_found');
+      expectError(await purchase(name, 'sold-d'), 410, 'sold_out');
+
+      const metrics = await metricsText();
+      const attempts = (result: string): number | undefined =>
+        sampleValue(metrics, 'flashsale_purchase_attempts_total', { sale: name, result });
+      expect(attempts('confirmed')).toBe(2);
+      expect(attempts('sold_out')).toBe(2);
+    });
+
+    it('sells again at once after a restock: the change feed clears the sold-out memory', async () => {
+      const definition = await newSale({ stock: 1 });
+      expect((await purchase(definition.name, 'restock-a')).status).toBe(201);
+      expectError(await purchase(definition.name, 'restock-b'), 410, 'sold_out');
+
+      expect((await store.configure({ ...definition, stock: 3 })).remaining).toBe(2);
+      // Well inside the sold-out memory's 2 s safety TTL: only the change feed can clear it.
+      const statuses: number[] = [];
+      const deadline = Date.now() + 1500;
+      while (!statuses.includes(201) && Date.now() < deadline) {
+        statuses.push((await purchase(definition.name, `restock-${statuses.length}-c`)).status);
+        await sleep(50);
+      }
+      expect(statuses.at(-1)).toBe(201);
+      expect(statuses.filter((status) => status !== 410 && status !== 201)).toEqual([]);
+    });
+
+    it('answers 404 sale_not_found once a sold-out sale is removed', async () => {
+      const { name } = await newSale({ stock: 1 });
+      expect((await purchase(name, 'removed-a')).status).toBe(201);
+      expectError(await purchase(name, 'removed-b'), 410, 'sold_out');
+
+      await store.remove(name);
+      const statuses: number[] = [];
+      const deadline = Date.now() + 1500;
+      while (!statuses.includes(404) && Date.now() < deadline) {
+        statuses.push((await purchase(name, `removed-${statuses.length}-c`)).status);
+        await sleep(50);
+      }
+      expect(statuses.at(-1)).toBe(404);
+      expectError(await call(`/api/sales/${name}`), 404, 'sale_not_found');
+      expect(((await call('/api/sales')).body as Sale[]).map((sale) => sale.name)).not.toContain(
+        name,
+      );
+    });
+
+    it('replays the last unit to its buyer with 200 even after the sale sold out', async () => {
+      // The buyer's 201 was lost; the retry with the same Idempotency-Key must get the purchase.
+      const { name } = await newSale({ stock: 1 });
+      const first = await purchase(name, 'last-buyer', { idempotencyKey: 'retry-me' });
+      expect(first.status).toBe(201);
+      expectError(await purchase(name, 'too-late'), 410, 'sold_out');
+
+      const retry = await purchase(name, 'last-buyer', { idempotencyKey: 'retry-me' });
+      expect(retry.status).withContext(retry.text).toBe(200);
+      expect(retry.body).toEqual(first.body);
+    });
+
+    it('answers 429 rate_limited with Retry-After past the attempts per window', async () => {
+      const { name } = await newSale({ stock: 20, perUserLimit: 10 });
+      for (let attempt = 0; attempt < 3; attempt += 1)
+        expect((await purchase(name, 'rapid')).status).toBe(201);
+      const limited = await purchase(name, 'rapid');
+      expectError(limited, 429, 'rate_limited');
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(Number.isInteger(retryAfter)).toBeTrue();
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(10);
+      expect(await redis.hget(saleKeys(name).buyers, 'rapid')).toBe('3');
+      expect((await purchase(name, 'patient')).status).toBe(201);
+    });
+
+    it('exposes flashsale_purchase_attempts_total by sale and result with exact counts', async () => {
+      const { name } = await newSale({ stock: 10 });
+      for (const user of ['m-1', 'm-2', 'm-3'])
+        expect((await purchase(name, user)).status).toBe(201);
+      expect((await purchase(name, 'm-1')).status).toBe(409);
+      expect((await purchase(name, 'm-4', { json: { quantity: 0 } })).status).toBe(400);
+
+      const answer = await call('/metrics');
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toContain('text/plain');
+      const attempts = (result: string): number | undefined =>
+        sampleValue(answer.text, 'flashsale_purchase_attempts_total', { sale: name, result });
+      expect(attempts('confirmed')).toBe(3);
+      expect(attempts('limit_reached')).toBe(1);
+      expect(attempts('rejected')).toBe(1);
+      expect(sampleValue(answer.text, 'flashsale_stock_remaining', { sale: name })).toBe(7);
+      expect(answer.text).toContain('http_request_duration_seconds_bucket{');
+    });
+  });
+
+  describe('400 invalid_request', () => {
+    const cases: [string, CallOptions][] = [
+      ['quantity 0', { json: { quantity: 0 } }],
+      ['quantity "1" (a string)', { json: { quantity: '1' } }],
+      ['quantity 1.5', { json: { quantity: 1.5 } }],
+      ['an unknown body field userId', { json: { quantity: 1, userId: 'someone-else' } }],
+      [
+        'malformed JSON',
+        { raw: '{"quantity": 1', headers: { 'Content-Type': 'application/json' } },
+      ],
+      ['a JSON array body', { raw: '[1]', headers: { 'Content-Type': 'application/json' } }],
+      [
+        'an Idempotency-Key of 129 characters',
+        { json: {}, headers: { 'Idempotency-Key': 'k'.repeat(129) } },
+      ],
+    ];
+    for (const [label, options] of cases) {
+      it(`answers a purchase with ${label}`, async () => {
+        const { name } = await newSale();
+        const answer = await call(`/api/sales/${name}/purchases`, {
+          ...options,
+          method: 'POST',
+          token: await tokenFor('victor'),
+        });
+        expectError(answer, 400, 'invalid_request');
+        expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+      });
+    }
+
+    it('accepts an Idempotency-Key of exactly 128 characters', async () => {
+      const { name } = await newSale();
+      expect((await purchase(name, 'wendy', { idempotencyKey: 'k'.repeat(128) })).status).toBe(201);
+    });
+  });
+
+  describe('401 unauthorized', () => {
+    const cases: [string, () => Promise<string | undefined>][] = [
+      ['no Authorization header', () => Promise.resolve(undefined)],
+      ['a garbage token', () => Promise.resolve('not-a-jwt')],
+      ['a token signed with another secret', () => tokenFor('xena', { key: `other-${secret}` })],
+      [
+        'an expired token',
+        () => tokenFor('xena', { expiresAt: Math.floor(Date.now() / 1000) - 60 }),
+      ],
+    ];
+    for (const [label, token] of cases) {
+      it(`answers a purchase with ${label}`, async () => {
+        const { name } = await newSale();
+        const given = await token();
+        const answer = await call(`/api/sales/${name}/purchases`, {
+          json: { quantity: 1 },
+          ...(given === undefined ? {} : { token: given }),
+        });
+        expectError(answer, 401, 'unauthorized');
+        expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+      });
+
+      it(`answers /purchases/me with ${label}`, async () => {
+        const { name } = await newSale();
+        const given = await token();
+        const answer = await call(
+          `/api/sales/${name}/purchases/me`,
+          given === undefined ? {} : { token: given },
+        );
+        expectError(answer, 401, 'unauthorized');
+      });
+    }
+  });
+
+  describe('404 sale_not_found', () => {
+    const names = ['no-such-sale', 'UPPER', 'a'.repeat(70), 'bad_name'];
+    for (const name of names) {
+      it(`answers GET, events, purchase and /me for "${name.slice(0, 12)}" (${name.length} chars)`, async () => {
+        const token = await tokenFor('yara');
+        expectError(await call(`/api/sales/${name}`), 404, 'sale_not_found');
+        expectError(await call(`/api/sales/${name}/events`), 404, 'sale_not_found');
+        expectError(
+          await call(`/api/sales/${name}/purchases`, { token, json: { quantity: 1 } }),
+          404,
+          'sale_not_found',
+        );
+        expectError(
+          await call(`/api/sales/${name}/purchases/me`, { token }),
+          404,
+          'sale_not_found',
+        );
+      });
+    }
+  });
+
+  describe('transport errors', () => {
+    it('answers 413 to a purchase body over 4 KiB', async () => {
+      const { name } = await newSale();
+      const answer = await call(`/api/sales/${name}/purchases`, {
+        token: await tokenFor('zoe'),
+        json: { quantity: 1, padding: 'x'.repeat(5000) },
+      });
+      expectError(answer, 413, 'payload_too_large');
+    });
+
+    it('answers 413 to a chunked purchase body over 4 KiB (no Content-Length)', async () => {
+      const { name } = await newSale();
+      const token = await tokenFor('zoe');
+      const status = await new Promise<number>((resolve, reject) => {
+        const sent = httpRequest(
+          `${base}/api/sales/${name}/purchases`,
+          {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        sent.on('error', reject);
+        sent.write(`{"quantity": 1, "padding": "${'x'.repeat(3000)}`);
+        sent.end(`${'x'.repeat(3000)}"}`);
+      });
+      expect(status).toBe(413);
+      expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+    });
+
+    it('answers 415 to a text/plain purchase body', async () => {
+      const { name } = await newSale();
+      const answer = await call(`/api/sales/${name}/purchases`, {
+        token: await tokenFor('zoe'),
+        raw: '{"quantity": 1}',
+        headers: { 'Content-Type': 'text/plain' },
+      });
+      expectError(answer, 415, 'unsupported_media_type');
+      expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+    });
+
+    it('answers an unknown route with 404 and the error body', async () => {
+      expectError(await call('/api/nothing-here'), 404, 'not_found');
+    });
+
+    it('never answers 5xx to 200 concurrent malformed requests, and keeps serving', async () => {
+      const { name } = await newSale({ stock: 5 });
+      const token = await tokenFor('storm');
+      const path = `/api/sales/${name}/purchases`;
+      const json = { 'Content-Type': 'application/json' };
+      const kinds: [string, CallOptions][] = [
+        [path, { method: 'POST', token, raw: '{"quantity":', headers: json }],
+        [
+          path,
+          {
+            method: 'POST',
+            token,
+            raw: '{"quantity":1}',
+            headers: { 'Content-Type': 'text/plain' },
+          },
+        ],
+        [path, { method: 'POST', token, json: { quantity: 1, pad: 'p'.repeat(6000) } }],
+        [path, { method: 'POST', json: { quantity: 1 } }],
+        [path, { method: 'POST', token: 'garbage.token.here', json: { quantity: 1 } }],
+        ['/api/sales/UPPER/purchases', { method: 'POST', token, json: { quantity: 1 } }],
+        [path, { method: 'POST', token, json: { quantity: -1 } }],
+        [path, { method: 'POST', token, raw: 'null', headers: json }],
+        [
+          path,
+          { method: 'POST', token, json: {}, headers: { 'Idempotency-Key': 'i'.repeat(200) } },
+        ],
+        [path, { method: 'POST', token, raw: '\u0000\u00ff{[', headers: json }],
+        ['/api/sales/%E0%A4%A', {}],
+        [`/api/sales/${name}`, { method: 'DELETE' }],
+      ];
+      const answers = await Promise.all(
+        Array.from({ length: 200 }, (_, index) => {
+          const [target, options] = kinds[index % kinds.length] as [string, CallOptions];
+          return call(target, options);
+        }),
+      );
+      for (const answer of answers) {
+        expect(answer.status).withContext(answer.text).toBeGreaterThanOrEqual(400);
+        expect(answer.status).withContext(answer.text).toBeLessThan(500);
+        expect(answer.body).toEqual({
+          error: { code: jasmine.any(String), message: jasmine.any(String) },
+        });
+      }
+      expect((await call('/healthz')).status).toBe(200);
+      expect((await purchase(name, 'after-storm')).status).toBe(201);
+      expect(await redis.get(saleKeys(name).remaining)).toBe('4');
+    });
+  });
+
+  describe('dev login', () => {
+    it('answers 200 with a token that identifies the user when AUTH_DEV_LOGIN=true', async () => {
+      const login = await call('/api/auth/dev-login', { json: { userId: 'alice' } });
+      expect(login.status).toBe(200);
+      expect(Object.keys(login.body as object)).toEqual(['token']);
+      const { token } = login.body as { token: string };
+      const { name } = await newSale();
+      const bought = await call(`/api/sales/${name}/purchases`, { token, json: { quantity: 1 } });
+      expect(bought.status).toBe(201);
+      expect(bought.body).toEqual(purchaseLike(name, 'alice'));
+    });
+
+    it('answers 400 to a bad user id or an unknown field', async () => {
+      expectError(
+        await call('/api/auth/dev-login', { json: { userId: '' } }),
+        400,
+        'invalid_request',
+      );
+      expectError(
+        await call('/api/auth/dev-login', { json: { userId: 'bad user' } }),
+        400,
+        'invalid_request',
+      );
+      expectError(
+        await call('/api/auth/dev-login', { json: { userId: 'alice', admin: true } }),
+        400,
+        'invalid_request',
+      );
+    });
+
+    it('answers 404 when AUTH_DEV_LOGIN is off, whatever the body', async () => {
+      const origin = await startExtraServer({ AUTH_DEV_LOGIN: 'false' });
+      const login = (options: CallOptions): Promise<Answer> =>
+        call('/api/auth/dev-login', options, origin);
+      expectError(await login({ json: { userId: 'alice' } }), 404, 'not_found');
+      expectError(
+        await login({ raw: '{"userId":', headers: { 'Content-Type': 'application/json' } }),
+        404,
+        'not_found',
+      );
+      expectError(
+        await login({ raw: 'alice', headers: { 'Content-Type': 'text/plain' } }),
+        404,
+        'not_found',
+      );
+    });
+  });
+});

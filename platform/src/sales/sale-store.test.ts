@@ -1,0 +1,187 @@
+import { Redis } from 'ioredis';
+import { isolatedNames } from '../../../test/harness/isolation.ts';
+import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import { PurchaseDecider } from '../purchases/purchase-decider.ts';
+import type { SaleDefinition } from './sale-definition.ts';
+import { changesChannelFor, saleKeys, salesIndexKey } from './sale-keys.ts';
+import { SaleStore } from './sale-store.ts';
+
+const minute = 60_000;
+
+function definitionOf(name: string, overrides: Partial<SaleDefinition> = {}): SaleDefinition {
+  return {
+    name,
+    sku: 'TEE-042',
+    title: 'Festival tee',
+    priceCents: 2500,
+    stock: 5,
+    perUserLimit: 3,
+    startsAt: new Date(Date.now() - minute),
+    endsAt: new Date(Date.now() + 60 * minute),
+    ...overrides,
+  };
+}
+
+describe('purchase decision: SaleStore configuration and removal on real Redis', () => {
+  const { redisPrefix } = isolatedNames('sale-store');
+  let redis: Redis;
+  let store: SaleStore;
+  let decider: PurchaseDecider;
+
+  const sell = async (sale: string, users: readonly string[]): Promise<void> => {
+    for (const userId of users) {
+      const decision = await decider.decide({ sale, userId, quantity: 1, idempotencyKey: 'k' });
+      expect(decision.outcome).toBe('confirmed');
+    }
+  };
+
+  /** Every key of the sale, as the server names them (with the isolation prefix). */
+  const keysOf = (sale: string): Promise<string[]> =>
+    redis.keys(`${redisPrefix}${saleKeys(sale).pattern}`);
+
+  beforeAll(async () => {
+    const { REDIS_URL } = await useStack();
+    redis = new Redis(REDIS_URL, { keyPrefix: redisPrefix });
+    store = new SaleStore(redis);
+    decider = new PurchaseDecider(redis, {
+      rateLimit: 10,
+      rateWindowMs: 60_000,
+      idempotencyTtlMs: 60_000,
+    });
+  }, stackStartTimeoutMs);
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${redisPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+    await redis.quit();
+  });
+
+  it('configures a sale that reads back as the exact Sale and is listed', async () => {
+    const definition = definitionOf('first-config');
+    expect(await store.configure(definition)).toEqual({
+      status: 'ok',
+      sold: 0,
+      remaining: 5,
+      generation: 0,
+    });
+    expect(await store.read('first-config')).toEqual({
+      name: 'first-config',
+      title: 'Festival tee',
+      sku: 'TEE-042',
+      priceCents: 2500,
+      stock: 5,
+      remaining: 5,
+      perUserLimit: 3,
+      startsAt: definition.startsAt.toISOString(),
+      endsAt: definition.endsAt.toISOString(),
+      state: 'active',
+      serverTime: jasmine.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(await store.names()).toContain('first-config');
+    expect(await store.read('never-configured')).toBeUndefined();
+  });
+
+  it('re-applying the same definition never resets sold stock', async () => {
+    const definition = definitionOf('reapplied');
+    await store.configure(definition);
+    await sell('reapplied', ['u1', 'u2', 'u3']);
+
+    for (let round = 0; round < 3; round += 1) {
+      expect(await store.configure(definition)).toEqual({
+        status: 'ok',
+        sold: 3,
+        remaining: 2,
+        generation: 0,
+      });
+    }
+    expect(await redis.get(saleKeys('reapplied').remaining)).toBe('2');
+    expect(await store.levels('reapplied')).toEqual({
+      stock: 5,
+      sold: 3,
+      remaining: 2,
+      outboxPending: 3,
+    });
+  });
+
+  it('lowering stock but not below what is sold keeps the sold units and shrinks what remains', async () => {
+    const definition = definitionOf('lowered', { stock: 10 });
+    await store.configure(definition);
+    await sell('lowered', ['u1', 'u2']);
+    expect(await store.configure({ ...definition, stock: 4 })).toEqual({
+      status: 'ok',
+      sold: 2,
+      remaining: 2,
+      generation: 0,
+    });
+    expect(await store.configure({ ...definition, stock: 2 })).toEqual({
+      status: 'ok',
+      sold: 2,
+      remaining: 0,
+      generation: 0,
+    });
+    expect((await store.read('lowered'))?.state).toBe('sold_out');
+  });
+
+  it('refuses a generation older than the stored one and changes nothing', async () => {
+    const definition = definitionOf('generations', { stock: 5 });
+    expect((await store.configure(definition, 5)).generation).toBe(5);
+    await sell('generations', ['u1']);
+
+    expect(await store.configure({ ...definition, stock: 50, title: 'Old' }, 4)).toEqual({
+      status: 'stale',
+      sold: 1,
+      remaining: 4,
+      generation: 5,
+    });
+    const sale = await store.read('generations');
+    expect(sale?.stock).toBe(5);
+    expect(sale?.remaining).toBe(4);
+    expect(sale?.title).toBe('Festival tee');
+    expect(await redis.hget(saleKeys('generations').config, 'generation')).toBe('5');
+
+    expect(await store.configure({ ...definition, stock: 7 }, 6)).toEqual({
+      status: 'ok',
+      sold: 1,
+      remaining: 6,
+      generation: 6,
+    });
+  });
+
+  it('publishes a change on its isolated channel when a sale is configured', async () => {
+    const subscriber = redis.duplicate();
+    const received: string[] = [];
+    subscriber.on('message', (_channel: string, sale: string) => received.push(sale));
+    await subscriber.subscribe(changesChannelFor(redisPrefix));
+    try {
+      await store.configure(definitionOf('announced'));
+      const deadline = Date.now() + 2000;
+      while (!received.includes('announced') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received).toContain('announced');
+    } finally {
+      await subscriber.quit();
+    }
+  });
+
+  it('remove deletes every key of the sale and no key of another sale', async () => {
+    await store.configure(definitionOf('doomed'));
+    await store.configure(definitionOf('doomed-neighbour'));
+    await sell('doomed', ['u1', 'u2']);
+    await sell('doomed-neighbour', ['u1']);
+    // Every kind of key: config, remaining, buyers, outbox, idempotency, user list, rate limit.
+    expect((await keysOf('doomed')).length).toBe(10);
+    const neighbourKeys = (await keysOf('doomed-neighbour')).sort();
+
+    expect(await store.remove('doomed')).toBe(10);
+
+    expect(await keysOf('doomed')).toEqual([]);
+    expect(await store.read('doomed')).toBeUndefined();
+    expect(await redis.sismember(salesIndexKey, 'doomed')).toBe(0);
+    expect(await store.names()).not.toContain('doomed');
+    expect((await keysOf('doomed-neighbour')).sort()).toEqual(neighbourKeys);
+    expect((await store.read('doomed-neighbour'))?.remaining).toBe(4);
+    expect((await decider.decide({ sale: 'doomed', userId: 'u9', quantity: 1 })).outcome).toBe(
+      'sale_not_found',
+    );
+  });
+});
