@@ -74,14 +74,24 @@ export class IsolatedPlatform {
 
   async prepare(): Promise<void> {
     this.databaseUrl = await createTestDatabase(this.stack.DATABASE_URL, this.names.database);
-    const admin = new Kafka({ brokers: this.stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: this.stack.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: this.names.kafkaTopic, numPartitions: 3 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: this.names.kafkaTopic, numPartitions: 3 }],
+    });
     await admin.disconnect();
   }
 
   /** Starts a process and waits for its /readyz; `name` tells two of a kind apart. */
-  async start(kind: ProcessKind, name: string = kind, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+  async start(
+    kind: ProcessKind,
+    name: string = kind,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<string> {
     const port = await freePort();
     const portVariable = kind === 'api' ? 'PORT' : 'METRICS_PORT';
     const logDir = statePath('logs', 'tests');
@@ -89,18 +99,29 @@ export class IsolatedPlatform {
     const log = createWriteStream(join(logDir, `${this.names.id}-${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, scripts[kind])], {
       cwd: projectRoot,
-      env: { ...this.env, [portVariable]: String(port), HOST: '127.0.0.1', METRICS_HOST: '127.0.0.1', ...extraEnv },
+      env: {
+        ...this.env,
+        [portVariable]: String(port),
+        HOST: '127.0.0.1',
+        METRICS_HOST: '127.0.0.1',
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
     this.children.set(name, { kind, port, child, exited });
     const url = `http://127.0.0.1:${port}`;
-    await eventually(`${name} to be ready (log: ${logDir}/${this.names.id}-${name}.log)`, async () => {
-      const response = await fetch(`${url}/readyz`);
-      return response.ok ? true : undefined;
-    });
+    await eventually(
+      `${name} to be ready (log: ${logDir}/${this.names.id}-${name}.log)`,
+      async () => {
+        const response = await fetch(`${url}/readyz`);
+        return response.ok ? true : undefined;
+      },
+    );
     return url;
   }
 
@@ -121,7 +142,10 @@ export class IsolatedPlatform {
   async cleanUp(): Promise<void> {
     await Promise.all([...this.children.keys()].map((name) => this.signal(name, 'SIGKILL')));
     await dropTestDatabase(this.stack.DATABASE_URL, this.names.database).catch(() => undefined);
-    const admin = new Kafka({ brokers: this.stack.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: this.stack.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [this.names.kafkaTopic] }).catch(() => undefined);
     await admin.disconnect();

@@ -1,9 +1,16 @@
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Sequelize } from 'sequelize';
-import { persistedPurchases, persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
+import {
+  persistedPurchases,
+  persistedUnits,
+} from '@flashsale/platform/persistence/purchases-table.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { verifySale, verifyWhenDrained, type SaleVerification } from '@flashsale/platform/sales/sale-verification.ts';
+import {
+  verifySale,
+  verifyWhenDrained,
+  type SaleVerification,
+} from '@flashsale/platform/sales/sale-verification.ts';
 import { stop as stopComponent, up } from '@flashsale/stack';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
@@ -40,11 +47,16 @@ describe('purchase path (processes, faults)', () => {
     try {
       const response = await fetch(`${url}/api/sales/${sale}/purchases`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${await token(userId)}`, 'Content-Type': 'application/json' },
+        headers: {
+          Authorization: `Bearer ${await token(userId)}`,
+          'Content-Type': 'application/json',
+        },
         body: '{"quantity":1}',
       });
       const body = (await response.json()) as { purchaseId?: string };
-      return body.purchaseId ? { status: response.status, purchaseId: body.purchaseId } : { status: response.status };
+      return body.purchaseId
+        ? { status: response.status, purchaseId: body.purchaseId }
+        : { status: response.status };
     } catch {
       // The connection died (a killed API process): the client saw no confirmation.
       return { status: 0 };
@@ -71,21 +83,31 @@ describe('purchase path (processes, faults)', () => {
 
   async function crowd(sale: string, users: number, prefix: string): Promise<Attempt[]> {
     return Promise.all(
-      Array.from({ length: users }, (_, index) => buy(apiUrls[index % apiUrls.length] ?? '', sale, `${prefix}-${index}`)),
+      Array.from({ length: users }, (_, index) =>
+        buy(apiUrls[index % apiUrls.length] ?? '', sale, `${prefix}-${index}`),
+      ),
     );
   }
 
   async function drainedVerification(sale: string): Promise<SaleVerification | undefined> {
-    return verifyWhenDrained(() => verifySale(sales, (name) => persistedUnits(database, name), sale), 60_000);
+    return verifyWhenDrained(
+      () => verifySale(sales, (name) => persistedUnits(database, name), sale),
+      60_000,
+    );
   }
 
-  async function expectEveryConfirmationPersisted(sale: string, attempts: readonly Attempt[]): Promise<void> {
+  async function expectEveryConfirmationPersisted(
+    sale: string,
+    attempts: readonly Attempt[],
+  ): Promise<void> {
     const verification = await drainedVerification(sale);
     expect(verification?.consistent).withContext(JSON.stringify(verification)).toBeTrue();
     const rows = await persistedPurchases(database, sale);
     expect(rows.length).toBe(verification?.sold ?? -1);
     const stored = new Set(rows.map((row) => row.purchaseId));
-    const confirmed = attempts.filter((attempt) => attempt.status === 201).map((attempt) => attempt.purchaseId);
+    const confirmed = attempts
+      .filter((attempt) => attempt.status === 201)
+      .map((attempt) => attempt.purchaseId);
     expect(confirmed.filter((id) => !stored.has(id ?? ''))).toEqual([]);
   }
 
