@@ -1,3 +1,0 @@
-import { type Component } from './component.ts';
-export declare const etcdUrl: () => string;
-export declare const etcd: Component;

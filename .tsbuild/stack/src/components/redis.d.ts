@@ -1,2 +1,0 @@
-import type { Component } from './component.ts';
-export declare const redis: Component;

@@ -1,9 +1,0 @@
-export { installAll } from './install/index.ts';
-export { up, down, status, components, stackEndpoints, type ComponentStatus } from './stack.ts';
-export { doctor, formatDoctor, type DoctorRow } from './doctor.ts';
-export { readEnvFile, writeEnvFile, formatEnv, parseEnv } from './env-file.ts';
-export { registerScrapeTarget, unregisterScrapeTarget, prometheusUrl, } from './components/prometheus.ts';
-export { purchasesTopic, kafkaBrokers } from './components/kafka.ts';
-export { databaseName } from './components/postgres.ts';
-export { describeFailure, StepError, log } from './progress.ts';
-export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot } from './paths.ts';
