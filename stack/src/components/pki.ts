@@ -27,29 +27,19 @@ async function openssl(args: readonly string[]): Promise<void> {
   await runOrThrow('openssl', args, { logFile: statePath('logs', 'pki.log') });
 }
 
-async function signedCertificate(
+/** A certificate and its key; signed by the local CA unless it is the CA itself. */
+async function certificate(
   name: string,
   subject: string,
-  extensions: readonly string[],
+  extensions: readonly string[] = [],
 ): Promise<void> {
+  const issuer = name === 'ca' ? [] : ['-CA', pkiFile('ca.crt'), '-CAkey', pkiFile('ca.key')];
+  const keyAndCert = ['-keyout', pkiFile(`${name}.key`), '-out', pkiFile(`${name}.crt`)];
   await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    days,
-    '-keyout',
-    pkiFile(`${name}.key`),
-    '-out',
-    pkiFile(`${name}.crt`),
-    '-subj',
-    subject,
-    '-CA',
-    pkiFile('ca.crt'),
-    '-CAkey',
-    pkiFile('ca.key'),
+    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', days],
+    ...keyAndCert,
+    ...['-subj', subject],
+    ...issuer,
     ...extensions.flatMap((extension) => ['-addext', extension]),
   ]);
 }
@@ -57,26 +47,12 @@ async function signedCertificate(
 export async function ensurePki(): Promise<void> {
   if (await exists(pkiFile('sa.pub'))) return;
   await mkdir(pkiDir(), { recursive: true, mode: 0o700 });
-  await openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    days,
-    '-keyout',
-    pkiFile('ca.key'),
-    '-out',
-    pkiFile('ca.crt'),
-    '-subj',
-    '/CN=flashsale-local-ca',
-  ]);
-  await signedCertificate('apiserver', '/CN=kube-apiserver', [
+  await certificate('ca', '/CN=flashsale-local-ca');
+  await certificate('apiserver', '/CN=kube-apiserver', [
     apiserverSubjectAltNames,
     'extendedKeyUsage=serverAuth',
   ]);
-  await signedCertificate('admin', '/O=system:masters/CN=flashsale-admin', [
+  await certificate('admin', '/O=system:masters/CN=flashsale-admin', [
     'extendedKeyUsage=clientAuth',
   ]);
   await openssl(['genrsa', '-out', pkiFile('sa.key'), '2048']);
