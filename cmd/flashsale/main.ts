@@ -10,6 +10,7 @@ import {
   status,
   up,
 } from '@flashsale/stack';
+import { registerBenchCommands } from './bench-commands.ts';
 import { registerPlatformCommands } from './platform-commands.ts';
 import { registerSaleCommands } from './sale-commands.ts';
 
@@ -77,6 +78,7 @@ program
 
 registerSaleCommands(program);
 registerPlatformCommands(program);
+registerBenchCommands(program);
 
 try {
   await program.parseAsync();

@@ -152,7 +152,12 @@ export default function () {
   const token = signToken(secret, userId);
   const key = `${userId}-buy`;
   let attempt = firstAttempt(token, key, index % doubleClickEvery === 0);
-  for (let retry = 0; attempt.rateLimited && retry < maxRateLimitedRetries; retry += 1) {
+  // Retry only what got no purchase: a double click may be half confirmed, half rate limited.
+  for (
+    let retry = 0;
+    attempt.rateLimited && !attempt.created && retry < maxRateLimitedRetries;
+    retry += 1
+  ) {
     sleep(retryAfterSeconds(attempt.rateLimited));
     attempt = firstAttempt(token, key, false);
   }

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 import type { Middleware } from 'koa';
 import { HttpError } from './http-error.ts';
@@ -10,10 +11,11 @@ const userIdPattern = /^[\x21-\x7e]{1,128}$/;
 
 /** HS256 tokens: the user id comes only from a verified token's `sub`, never from a body. */
 export class TokenVerifier {
-  private readonly key: Uint8Array;
+  // A KeyObject made once: handing jose the raw bytes would import the key on every request.
+  private readonly key: KeyObject;
 
   constructor(secret: string) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async verify(token: string): Promise<string> {

@@ -23,7 +23,12 @@ export class HttpError extends Error {
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
+    // These are answers, not faults: after a sell-out most requests end in one, and
+    // capturing a stack trace for each would cost more than the answer itself.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'HttpError';
   }
 }

@@ -2,6 +2,7 @@ import {
   context,
   propagation,
   trace,
+  INVALID_SPAN_CONTEXT,
   SpanKind,
   SpanStatusCode,
   type Context,
@@ -32,6 +33,14 @@ function exporterConfigured(env: NodeJS.ProcessEnv): boolean {
   );
 }
 
+let enabled = false;
+const disabledSpan = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** Whether this process records spans; when not, the hot path skips span bookkeeping. */
+export function tracingEnabled(): boolean {
+  return enabled;
+}
+
 /** Starts the SDK when an exporter is configured (or given, as tests do); else a no-op. */
 export function startTracing(
   serviceName: string,
@@ -45,7 +54,13 @@ export function startTracing(
     ...(exporter ? { traceExporter: exporter } : {}),
   });
   sdk.start();
-  return sdk;
+  enabled = true;
+  return {
+    shutdown: async () => {
+      enabled = false;
+      await sdk.shutdown();
+    },
+  };
 }
 
 /** The W3C traceparent of the active span, for carrying the trace through Redis. */
@@ -69,6 +84,7 @@ export async function inSpan<T>(
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!enabled) return work(disabledSpan);
   return tracer.startActiveSpan(name, options, async (span) => {
     try {
       return await work(span);

@@ -6,11 +6,16 @@ import {
   contextFrom,
   trace,
   tracer,
+  tracingEnabled,
 } from '../../observability/tracing.ts';
 
 /** A server span per request, continuing the caller's trace when it sends `traceparent`. */
 export function requestTracing(): Middleware {
   return async (ctx, next) => {
+    if (!tracingEnabled()) {
+      await next();
+      return;
+    }
     const parent = contextFrom(ctx.headers);
     const span = tracer.startSpan(
       ctx.method,

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** How to run one k6 script. */
+export interface K6Run {
+  /** The k6 binary (`toolBin('k6')` from @flashsale/stack). */
+  readonly k6: string;
+  readonly script: string;
+  /**
+   * The script's `__ENV`. Passed through the environment, not `-e` flags, so the JWT secret
+   * never shows in the process list.
+   */
+  readonly env: Readonly<Record<string, string | number>>;
+  /** 'inherit' streams k6's own report to the terminal; 'capture' keeps it for a failure message. */
+  readonly output: 'inherit' | 'capture';
+}
+
+/** One metric of k6's exported summary: trend stats (ms) or counter/rate values. */
+export type K6Metric = Readonly<Record<string, number | Readonly<Record<string, unknown>>>>;
+
+export interface K6Result {
+  /** 0: passed; 99: thresholds failed; anything else: k6 itself failed. */
+  readonly exitCode: number;
+  readonly metrics: Readonly<Record<string, K6Metric>>;
+  /** What k6 printed, when captured (empty when streamed). */
+  readonly output: string;
+}
+
+/** k6's exit code when the test ran but a threshold failed. */
+export const k6ThresholdsFailed = 99;
+
+function spawnK6(run: K6Run, summaryFile: string): Promise<{ code: number; output: string }> {
+  const args = ['run', '--summary-export', summaryFile, '--no-color'];
+  if (run.output === 'capture') args.push('--quiet');
+  args.push(run.script);
+  const scriptEnv = Object.fromEntries(
+    Object.entries(run.env).map(([name, value]) => [name, String(value)]),
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(run.k6, args, {
+      // Never phone home from a benchmark (and the CI machine may have no route out).
+      env: { ...process.env, ...scriptEnv, K6_NO_USAGE_REPORT: 'true' },
+      stdio: run.output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', (error) =>
+      reject(
+        new Error(
+          `could not run k6 at ${run.k6}: install it with \`npx flashsale stack install\``,
+          { cause: error },
+        ),
+      ),
+    );
+    child.once('close', (code) =>
+      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString('utf8') }),
+    );
+  });
+}
+
+/** Runs k6 and returns its exit code with the summary it exported. */
+export async function runK6(run: K6Run): Promise<K6Result> {
+  const dir = await mkdtemp(join(tmpdir(), 'flashsale-k6-'));
+  const summaryFile = join(dir, 'summary.json');
+  try {
+    const { code, output } = await spawnK6(run, summaryFile);
+    const summary = await readFile(summaryFile, 'utf8').catch(() => undefined);
+    if (summary === undefined) {
+      throw new Error(
+        `k6 exited with ${code} before writing its summary (${run.script}); its output:\n${output}`,
+      );
+    }
+    const parsed = JSON.parse(summary) as { metrics?: Record<string, K6Metric> };
+    return { exitCode: code, metrics: parsed.metrics ?? {}, output };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A counter's count (0 when k6 never saw a sample). */
+export function counterValue(result: K6Result, metric: string): number {
+  const value = result.metrics[metric]?.count;
+  return typeof value === 'number' ? value : 0;
+}
+
+export interface Latency {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+/** p50/p95/p99 in milliseconds of a trend (the script sets summaryTrendStats to include them). */
+export function latencyOf(result: K6Result, metric = 'http_req_duration'): Latency {
+  const trend = result.metrics[metric];
+  const stat = (name: string): number => {
+    const value = trend?.[name];
+    if (typeof value !== 'number') {
+      throw new Error(
+        `k6's summary has no ${name} for ${metric}: add it to the script's summaryTrendStats`,
+      );
+    }
+    return value;
+  };
+  return { p50: stat('med'), p95: stat('p(95)'), p99: stat('p(99)') };
+}

@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, totalmem } from 'node:os';
+
+/** The machine a bench ran on: figures mean nothing without it. */
+export interface Machine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+}
+
+async function cpuModel(): Promise<string> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const line = cpuinfo.split('\n').find((entry) => entry.startsWith('model name'));
+  return line?.split(':').slice(1).join(':').trim() ?? 'unknown (no /proc/cpuinfo)';
+}
+
+export async function describeMachine(): Promise<Machine> {
+  return {
+    cpus: availableParallelism(),
+    cpuModel: await cpuModel(),
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+  };
+}
+
+export function formatMachine(machine: Machine): string {
+  return `machine: ${machine.cpus} CPUs (nproc), ${machine.cpuModel}, ${machine.memoryGiB} GiB memory, Node ${machine.node}`;
+}
