@@ -77,7 +77,10 @@ export async function launch(spec: LaunchSpec): Promise<number> {
       );
     });
     child.unref();
-    await writeFile(pidFile(spec.name), JSON.stringify({ pid, cmd: spec.identity ?? spec.cmd } satisfies PidRecord));
+    await writeFile(
+      pidFile(spec.name),
+      JSON.stringify({ pid, cmd: spec.identity ?? spec.cmd } satisfies PidRecord),
+    );
     return pid;
   } finally {
     closeSync(out);

@@ -96,7 +96,7 @@ const purchaseUrl = (server: BenchServer, sale: string): string =>
 
 /** Sells a sale's only unit, so every later attempt meets the sold-out answer. */
 async function sellOut(context: BenchContext, url: string): Promise<void> {
-  const token = await new TokenVerifier(context.jwtSecret).issue('bench-first-buyer', 600);
+  const token = new TokenVerifier(context.jwtSecret).issue('bench-first-buyer', 600);
   const response = await fetch(url, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
