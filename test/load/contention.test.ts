@@ -16,8 +16,8 @@ import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
  * (Redis, Kafka, PostgreSQL), exactly as `flashsale load contention` runs it against
  * `flashsale start` with 20,000 buyers and 1,000 units.
  */
-describe('load: contention (k6, 2,000 buyers vs 100 units)', () => {
-  const stock = 100;
+describe('load: contention (k6, 20,000 buyers vs 1,000 units)', () => {
+  const stock = 1000;
   let platform: IsolatedPlatform;
   let apiUrls: string[];
   let redis: Redis;
@@ -60,7 +60,7 @@ describe('load: contention (k6, 2,000 buyers vs 100 units)', () => {
         database,
         output: 'capture',
       },
-      { users: 2000, stock, vus: 100 },
+      { users: 20_000, stock, vus: 200 },
     );
     const k6Output = `k6 printed (tail):\n${outcome.k6.output.slice(-4000)}`;
     const count = (metric: string): number => counterValue(outcome.k6, metric);
