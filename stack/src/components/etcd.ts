@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { privateDir } from '../private-dir.ts';
 import { loopback, port } from '../ports.ts';
 import { statePath, toolBin } from '../paths.ts';
 import { httpOk, type Component } from './component.ts';
@@ -11,7 +11,7 @@ export const etcd: Component = {
   portName: 'etcd',
   endpoints: () => ({ ETCD_URL: etcdUrl() }),
   prepare: async () => {
-    await mkdir(statePath('data', 'etcd'), { recursive: true, mode: 0o700 });
+    await privateDir(statePath('data', 'etcd'));
   },
   launchSpec: () => {
     const peer = `http://${loopback}:${port('etcdPeer')}`;

@@ -1,7 +1,8 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runOrThrow } from '../exec.ts';
 import { statePath } from '../paths.ts';
+import { privateDir } from '../private-dir.ts';
 
 /**
  * Certificates of the local control plane, made once with openssl: a CA, the
@@ -46,7 +47,7 @@ async function certificate(
 
 export async function ensurePki(): Promise<void> {
   if (await exists(pkiFile('sa.pub'))) return;
-  await mkdir(pkiDir(), { recursive: true, mode: 0o700 });
+  await privateDir(pkiDir());
   await certificate('ca', '/CN=flashsale-local-ca');
   await certificate('apiserver', '/CN=kube-apiserver', [
     apiserverSubjectAltNames,

@@ -1,16 +1,16 @@
+import { createHash } from 'node:crypto';
 import { access, chown, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runOrThrow } from '../exec.ts';
+import { run, runOrThrow } from '../exec.ts';
 import { loopback, port } from '../ports.ts';
-import { statePath } from '../paths.ts';
+import { stateDir, statePath } from '../paths.ts';
+import { privateDir } from '../private-dir.ts';
 import { StepError } from '../progress.ts';
 import type { Component } from './component.ts';
 
 const postgresPort = (): number => port('postgres');
 export const databaseName = 'flashsale';
-const dataDir = (): string => statePath('data', 'postgres');
-const socketDir = (): string => statePath('run', 'postgres');
 
 /** The newest PostgreSQL server installed by Debian's packages (/usr/lib/postgresql/N/bin). */
 export async function postgresBinDir(): Promise<string> {
@@ -39,12 +39,31 @@ async function serverAccount(): Promise<{ uid: number; gid: number } | undefined
   return { uid, gid };
 }
 
-async function ownedDir(
-  dir: string,
-  account: { uid: number; gid: number } | undefined,
-): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+type Account = { uid: number; gid: number } | undefined;
+
+async function ownedDir(dir: string, account: Account): Promise<void> {
+  await privateDir(dir);
   if (account) await chown(dir, account.uid, account.gid);
+}
+
+/**
+ * Where the server keeps its data and socket: the state directory, unless the postgres
+ * account cannot reach it (a checkout under a private home directory, as root). Then a
+ * directory in /var/tmp named after the state directory, so each checkout keeps its own.
+ */
+async function serverRoot(account: Account): Promise<string> {
+  if (!account) return stateDir();
+  await mkdir(stateDir(), { recursive: true });
+  const reachable = await run('test', ['-x', stateDir()], account);
+  if (reachable.code === 0) return stateDir();
+  const digest = createHash('sha256').update(stateDir()).digest('hex').slice(0, 12);
+  return join('/var/tmp', `flashsale-${digest}`);
+}
+
+async function serverPaths(): Promise<{ account: Account; data: string; socket: string }> {
+  const account = await serverAccount();
+  const root = await serverRoot(account);
+  return { account, data: join(root, 'data', 'postgres'), socket: join(root, 'run', 'postgres') };
 }
 
 const exists = (file: string): Promise<boolean> =>
@@ -71,14 +90,14 @@ export const postgres: Component = {
     DATABASE_URL: `postgres://postgres@${loopback}:${postgresPort()}/${databaseName}`,
   }),
   prepare: async () => {
-    const account = await serverAccount();
-    await ownedDir(dataDir(), account);
-    await ownedDir(socketDir(), account);
-    if (await exists(join(dataDir(), 'PG_VERSION'))) return;
+    const { account, data, socket } = await serverPaths();
+    await ownedDir(data, account);
+    await ownedDir(socket, account);
+    if (await exists(join(data, 'PG_VERSION'))) return;
     const initdb = join(await postgresBinDir(), 'initdb');
     const args = [
       '-D',
-      dataDir(),
+      data,
       '-U',
       'postgres',
       '--auth=trust',
@@ -91,23 +110,21 @@ export const postgres: Component = {
       logFile: statePath('logs', 'postgresql-initdb.log'),
     });
   },
-  launchSpec: async () => ({
-    name: 'postgresql',
-    cmd: join(await postgresBinDir(), 'postgres'),
-    args: [
-      '-D',
-      dataDir(),
-      '-c',
-      `listen_addresses=${loopback}`,
-      '-c',
-      `port=${postgresPort()}`,
-      '-c',
-      `unix_socket_directories=${socketDir()}`,
-      '-c',
-      'max_connections=300',
-    ],
-    ...(await serverAccount()),
-  }),
+  launchSpec: async () => {
+    const { account, data, socket } = await serverPaths();
+    return {
+      name: 'postgresql',
+      cmd: join(await postgresBinDir(), 'postgres'),
+      args: [
+        ...['-D', data],
+        ...['-c', `listen_addresses=${loopback}`],
+        ...['-c', `port=${postgresPort()}`],
+        ...['-c', `unix_socket_directories=${socket}`],
+        ...['-c', 'max_connections=300'],
+      ],
+      ...account,
+    };
+  },
   isReady: async () => {
     const probe = client('postgres');
     try {
