@@ -43,7 +43,10 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
   hub.start();
 
   let draining = false;
-  const metrics = createApiMetrics(createRegistry('api'));
+  const metrics = createApiMetrics(createRegistry('api'), async () => {
+    const all = await sales.list();
+    return new Map(all.map((sale) => [sale.name, sale.remaining]));
+  });
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {

@@ -19,7 +19,14 @@ export function createRegistry(process: string): Registry {
   return registry;
 }
 
-export function createApiMetrics(registry: Registry): ApiMetrics {
+/**
+ * `remainingBySale`, when given, is read at every scrape, so the gauge also shows sales no
+ * purchase has touched yet in this process (and drops deleted ones).
+ */
+export function createApiMetrics(
+  registry: Registry,
+  remainingBySale?: () => Promise<ReadonlyMap<string, number>>,
+): ApiMetrics {
   return {
     registry,
     purchaseAttempts: new Counter({
@@ -30,9 +37,18 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     }),
     stockRemaining: new Gauge({
       name: 'flashsale_stock_remaining',
-      help: 'Units left in a sale, as last seen by this process',
+      help: 'Units left in a sale',
       labelNames: ['sale'],
       registers: [registry],
+      ...(remainingBySale
+        ? {
+            async collect() {
+              const remaining = await remainingBySale();
+              this.reset();
+              for (const [sale, units] of remaining) this.set({ sale }, units);
+            },
+          }
+        : {}),
     }),
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',

@@ -3,42 +3,105 @@ import type { SaleDefinition } from './sale-definition.ts';
 import { saleNamePattern } from './sale-name.ts';
 
 /**
- * The FlashSale resource as a user writes it (see the design's CRD). The API server checks
- * the same rules through the CRD's schema and CEL; this copy serves `flashsale sale apply`,
- * which configures sales without Kubernetes.
+ * The FlashSale resource as a user writes it (see the design's CRD). This schema is the one
+ * source of truth: `flashsale sale apply` validates with it, and the operator generates the
+ * CRD's OpenAPI schema from it (operator/src/crd/crd.ts), so every description, bound and
+ * default below reaches the API server too. Rules zod checks with `.refine` have their CEL
+ * twin in `x-kubernetes-validations` right beside them, with the same message, because zod
+ * cannot translate a refinement by itself.
  */
+export const endsAfterStartsMessage = 'endsAt must be after startsAt';
+export const saleNameMessage =
+  'metadata.name must be a DNS label: at most 63 characters of a-z, 0-9 and -, starting and ending with a letter or digit';
+export const skuMessage = 'sku: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit';
+
+// A time without an offset would mean a different instant on every machine that reads it.
+const instant = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .describe(`${description} RFC 3339 with an offset, e.g. 2026-12-01T10:00:00Z.`);
+
+const productSchema = z
+  .object({
+    sku: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, skuMessage)
+      .describe('Stock keeping unit of the product on sale.'),
+    title: z.string().min(1).max(200).describe('Product name shown to buyers.'),
+    priceCents: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Price in cents of the currency the storefront shows; 0 when omitted.'),
+  })
+  .describe('The one product this sale sells.');
+
+const capacitySchema = z
+  .object({
+    minReplicas: z
+      .number()
+      .int()
+      .min(1)
+      .describe('Floor for the API fleet replicas from startsAt - warmupSeconds until endsAt.'),
+    warmupSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(300)
+      .describe(
+        'How long before startsAt the floor applies, so pods are warm when the crowd arrives.',
+      ),
+  })
+  .describe('Optional: API fleet capacity to hold for this sale.');
+
 export const flashSaleSpecSchema = z
   .object({
-    product: z.object({
-      sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'sku: 1-64 of A-Z a-z 0-9 . _ -'),
-      title: z.string().min(1).max(200),
-      priceCents: z.number().int().min(0).default(0),
-    }),
-    stock: z.number().int().min(0),
-    perUserLimit: z.number().int().min(1).default(1),
-    startsAt: z.iso.datetime({ offset: true }),
-    endsAt: z.iso.datetime({ offset: true }),
-    capacity: z
-      .object({
-        minReplicas: z.number().int().min(1),
-        warmupSeconds: z.number().int().min(0).default(300),
-      })
-      .optional(),
+    product: productSchema,
+    stock: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        'Total units for sale; may be raised during the sale (restock), never below what is sold.',
+      ),
+    perUserLimit: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('Most units one user may buy in this sale.'),
+    startsAt: instant('When the sale opens.'),
+    endsAt: instant('When the sale closes; after startsAt.'),
+    capacity: capacitySchema.optional(),
   })
   .refine((spec) => Date.parse(spec.endsAt) > Date.parse(spec.startsAt), {
-    message: 'endsAt must be after startsAt',
+    message: endsAfterStartsMessage,
     path: ['endsAt'],
+  })
+  .meta({
+    description: 'The sale as its owner wants it.',
+    'x-kubernetes-validations': [
+      {
+        rule: 'timestamp(self.endsAt) > timestamp(self.startsAt)',
+        message: endsAfterStartsMessage,
+        fieldPath: '.endsAt',
+        reason: 'FieldValueInvalid',
+      },
+    ],
   });
 
 export const flashSaleManifestSchema = z.object({
   apiVersion: z.literal('flashsale.io/v1alpha1'),
   kind: z.literal('FlashSale'),
   metadata: z.object({
-    name: z.string().regex(saleNamePattern, 'metadata.name must be a DNS label'),
+    name: z.string().regex(saleNamePattern, saleNameMessage),
   }),
   spec: flashSaleSpecSchema,
 });
 
+/** The spec after defaults, as the API server stores it and `flashsale sale apply` uses it. */
+export type FlashSaleSpec = z.infer<typeof flashSaleSpecSchema>;
 export type FlashSaleManifest = z.infer<typeof flashSaleManifestSchema>;
 
 export function definitionFromManifest(manifest: FlashSaleManifest): SaleDefinition {
