@@ -4,7 +4,11 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.flashsale/**', 'web/dist/**'] },
+  {
+    // The storefront has its own TypeScript setup (Angular, browser); only its static server is
+    // linted here.
+    ignores: ['**/node_modules/**', '.flashsale/**', 'web/*', '!web/server'],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,12 +28,19 @@ export interface PlatformProcess {
 
 /** Two API processes (the fleet is horizontally scaled), the relay and the persister. */
 export const apiPorts = [18080, 18081] as const;
+/** The built storefront (web/dist), served with a config.json that points at the first API. */
+export const storefrontUrl = 'http://127.0.0.1:18088';
 export const platformProcesses: readonly PlatformProcess[] = [
   ...apiPorts.map((port, index) => ({
     name: `api-${index + 1}`,
     script: 'cmd/api/main.ts',
     port,
-    env: { PORT: String(port), HOST: '127.0.0.1', AUTH_DEV_LOGIN: 'true' },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AUTH_DEV_LOGIN: 'true',
+      CORS_ORIGIN: storefrontUrl,
+    },
   })),
   {
     name: 'relay',
@@ -46,6 +55,27 @@ export const platformProcesses: readonly PlatformProcess[] = [
     env: { METRICS_PORT: '19464' },
   },
 ];
+
+const storefront: PlatformProcess = {
+  name: 'storefront',
+  script: 'web/server/serve-storefront.mjs',
+  port: 18088,
+  env: { STOREFRONT_PORT: '18088', STOREFRONT_API_URL: `http://127.0.0.1:${apiPorts[0]}` },
+};
+
+/** Serves the storefront, building it first when there is no build yet. */
+async function storefrontUp(env: NodeJS.ProcessEnv): Promise<void> {
+  if (!existsSync(join(projectRoot, 'web', 'dist', 'browser', 'index.html'))) {
+    log('    storefront: building web/ (npm run build -w web)');
+    // Build output goes to stderr: stdout is the command's own report.
+    const build = spawnSync('npm', ['run', 'build', '-w', 'web'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 2, 2],
+    });
+    if (build.status !== 0) throw new Error('the storefront build failed (npm run build -w web)');
+  }
+  log(`    storefront: ${await ensureProcess(storefront, env)} (${storefrontUrl})`);
+}
 
 /** The local signing key for dev tokens: made once, kept with the stack's state. */
 export async function localJwtSecret(): Promise<string> {
@@ -103,10 +133,12 @@ export async function platformUp(stackEnv: Record<string, string>): Promise<void
     });
     log(`    ${spec.name}: ${outcome} (http://127.0.0.1:${spec.port})`);
   }
+  await storefrontUp(env);
 }
 
 export async function platformDown(): Promise<string[]> {
   const stopped: string[] = [];
+  if (await stop(storefront.name)) stopped.push(storefront.name);
   for (const spec of platformProcesses) {
     if (await stop(spec.name, 30_000)) stopped.push(spec.name);
     await unregisterScrapeTarget(spec.name);

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { down, formatEnv, log, prometheusUrl, up } from '@flashsale/stack';
 import { ensureDemoSale } from './demo-sale.ts';
-import { apiPorts, platformDown, platformProcesses, platformUp } from './local-platform.ts';
+import {
+  apiPorts,
+  platformDown,
+  platformProcesses,
+  platformUp,
+  storefrontUrl,
+} from './local-platform.ts';
 
 function usage(sale: { name: string; startsAt: string; state: string }): string {
   const api = `http://127.0.0.1:${apiPorts[0]}`;
   return [
     '',
     'The platform runs locally.',
+    `  Storefront:   ${storefrontUrl}`,
     `  API:          ${apiPorts.map((port) => `http://127.0.0.1:${port}`).join('  ')}`,
     `  Demo sale:    ${api}/api/sales/${sale.name}  (${sale.state}; starts ${sale.startsAt})`,
     `  Prometheus:   ${prometheusUrl()}`,
@@ -27,7 +34,7 @@ export function registerPlatformCommands(program: Command): void {
   program
     .command('start')
     .description(
-      'run the platform locally: the stack, 2 API processes, relay, persister, and a demo sale',
+      'run the platform locally: the stack, 2 API processes, relay, persister, storefront, demo sale',
     )
     .action(async () => {
       const startedAt = Date.now();
@@ -35,7 +42,8 @@ export function registerPlatformCommands(program: Command): void {
       await platformUp(endpoints);
       const demo = await ensureDemoSale(endpoints.REDIS_URL ?? '', endpoints.DATABASE_URL ?? '');
       log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
-      process.stdout.write(`${formatEnv(endpoints)}${usage(demo)}`);
+      // The storefront's URL comes first: it is what most people start the platform for.
+      process.stdout.write(`Storefront: ${storefrontUrl}\n\n${formatEnv(endpoints)}${usage(demo)}`);
     });
 
   program

@@ -1,0 +1,33 @@
+import { HttpErrorResponse } from '@angular/common/http';
+
+/** An error answer of the API: `{"error": {"code", "message"}}` plus what the headers say. */
+export interface ApiError {
+  /** HTTP status; 0 when no answer arrived (network down, CORS refused, aborted). */
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  /** Seconds from Retry-After, when the answer carried one. */
+  readonly retryAfterSeconds?: number;
+}
+
+function retryAfter(error: HttpErrorResponse): number | undefined {
+  const header = error.headers?.get('Retry-After');
+  if (header === null || header === undefined) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+export function apiError(error: unknown): ApiError {
+  if (!(error instanceof HttpErrorResponse))
+    return { status: 0, code: 'network', message: String(error) };
+  const body = (error.error as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code =
+    typeof body?.code === 'string' ? body.code : error.status === 0 ? 'network' : 'http_error';
+  const message = typeof body?.message === 'string' ? body.message : error.message;
+  const seconds = retryAfter(error);
+  return seconds === undefined
+    ? { status: error.status, code, message }
+    : { status: error.status, code, message, retryAfterSeconds: seconds };
+}

@@ -1,0 +1,22 @@
+import { TestBed } from '@angular/core/testing';
+import { ServerClock } from './server-clock';
+
+describe('ServerClock', () => {
+  it('follows the server clock, not the browser clock', () => {
+    const clock = TestBed.inject(ServerClock);
+    const browserNow = Date.parse('2030-01-01T12:00:00.000Z');
+    // The browser runs 90 s fast.
+    clock.observe('2030-01-01T11:58:30.000Z', browserNow);
+    expect(clock.now()).toBe(Date.parse('2030-01-01T11:58:30.000Z'));
+    clock.tick(browserNow + 2000);
+    expect(clock.now()).toBe(Date.parse('2030-01-01T11:58:32.000Z'));
+  });
+
+  it('ignores a serverTime it cannot read', () => {
+    const clock = TestBed.inject(ServerClock);
+    clock.observe('2030-01-01T00:00:00.000Z', 1000);
+    clock.observe('not a time', 5000);
+    clock.tick(1000);
+    expect(clock.now()).toBe(Date.parse('2030-01-01T00:00:00.000Z'));
+  });
+});

@@ -1,0 +1,9 @@
+/** A confirmed purchase as the API returns it (DESIGN.md, HTTP API). */
+export interface Purchase {
+  readonly purchaseId: string;
+  readonly sale: string;
+  readonly userId: string;
+  readonly quantity: number;
+  readonly purchasedAt: string;
+  readonly status: 'confirmed';
+}

@@ -1,0 +1,22 @@
+import { HttpClient, type HttpResponse } from '@angular/common/http';
+import { inject, Injectable } from '@angular/core';
+import type { Observable } from 'rxjs';
+import type { Purchase } from './purchase';
+
+@Injectable({ providedIn: 'root' })
+export class PurchasesApi {
+  private readonly http = inject(HttpClient);
+
+  /** One unit; the key makes a retry of the same intent a replay, never a second purchase. */
+  buy(sale: string, idempotencyKey: string): Observable<HttpResponse<Purchase>> {
+    return this.http.post<Purchase>(
+      `/api/sales/${encodeURIComponent(sale)}/purchases`,
+      { quantity: 1 },
+      { headers: { 'Idempotency-Key': idempotencyKey }, observe: 'response' },
+    );
+  }
+
+  mine(sale: string): Observable<Purchase[]> {
+    return this.http.get<Purchase[]>(`/api/sales/${encodeURIComponent(sale)}/purchases/me`);
+  }
+}

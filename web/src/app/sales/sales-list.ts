@@ -1,0 +1,133 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { RouterLink } from '@angular/router';
+import { catchError, map, of, switchMap, timer } from 'rxjs';
+import { ServerClock } from '../core/server-clock';
+import { formatPrice, type Sale, saleStateAt, saleStateLabels } from './sale';
+import { SalesApi } from './sales-api';
+import { StockBar } from './stock-bar';
+
+type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true } | undefined;
+
+/** Every sale with its state, stock and window; refreshed every few seconds. */
+@Component({
+  selector: 'fs-sales-list',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [DatePipe, RouterLink, StockBar],
+  template: `
+    <h1>Sales</h1>
+    @let current = list();
+    @if (current === undefined) {
+      <p role="status">Loading sales…</p>
+    } @else if ('failed' in current) {
+      <p role="alert" class="error">The sales could not be loaded. Retrying…</p>
+    } @else if (rows().length === 0) {
+      <p>No sales yet.</p>
+    } @else {
+      <ul class="sales" aria-label="Sales">
+        @for (row of rows(); track row.sale.name) {
+          <li class="card">
+            <h2>
+              <a [routerLink]="['/sales', row.sale.name]">{{ row.sale.title }}</a>
+            </h2>
+            <p class="meta">
+              <span class="badge badge--{{ row.state }}">{{ row.label }}</span>
+              <span class="price">{{ row.price }}</span>
+            </p>
+            <fs-stock-bar
+              [remaining]="row.sale.remaining"
+              [stock]="row.sale.stock"
+              [label]="'Stock left of ' + row.sale.title"
+            />
+            <dl class="window">
+              <dt>Starts</dt>
+              <dd>
+                <time [attr.datetime]="row.sale.startsAt">{{
+                  row.sale.startsAt | date: 'medium'
+                }}</time>
+              </dd>
+              <dt>Ends</dt>
+              <dd>
+                <time [attr.datetime]="row.sale.endsAt">{{
+                  row.sale.endsAt | date: 'medium'
+                }}</time>
+              </dd>
+            </dl>
+          </li>
+        }
+      </ul>
+    }
+  `,
+  styles: `
+    .sales {
+      list-style: none;
+      padding: 0;
+      margin: 0;
+      display: grid;
+      gap: 1rem;
+      grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr));
+    }
+    .card {
+      border: 1px solid #d1d5db;
+      border-radius: 0.75rem;
+      padding: 1rem;
+      background: #fff;
+    }
+    h2 {
+      font-size: 1.125rem;
+      margin: 0 0 0.5rem;
+    }
+    .meta {
+      display: flex;
+      justify-content: space-between;
+      align-items: center;
+      margin: 0 0 0.75rem;
+    }
+    .price {
+      font-weight: 600;
+    }
+    .window {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 0.125rem 0.75rem;
+      margin: 0.75rem 0 0;
+      font-size: 0.875rem;
+    }
+    dt {
+      color: #4b5563;
+    }
+    dd {
+      margin: 0;
+    }
+  `,
+})
+export class SalesList {
+  private readonly api = inject(SalesApi);
+  private readonly clock = inject(ServerClock);
+
+  readonly list = toSignal<ListState>(
+    timer(0, 5000).pipe(
+      switchMap(() =>
+        this.api.list().pipe(
+          map((sales): ListState => ({ sales })),
+          catchError(() => of<ListState>({ failed: true })),
+        ),
+      ),
+    ),
+  );
+
+  readonly rows = computed(() => {
+    const current = this.list();
+    if (!current || 'failed' in current) return [];
+    const now = this.clock.now();
+    return current.sales.map((sale) => {
+      const state = saleStateAt(sale, now);
+      return { sale, state, label: saleStateLabels[state], price: formatPrice(sale.priceCents) };
+    });
+  });
+
+  constructor() {
+    this.clock.tickWhileAlive(inject(DestroyRef), 1000);
+  }
+}
