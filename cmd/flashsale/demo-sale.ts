@@ -1,51 +1,111 @@
-import type { Redis } from 'ioredis';
-import { Sequelize } from 'sequelize';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { upsertSale } from '@flashsale/platform/persistence/sales-table.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import {
+  flashSaleGroup,
+  flashSalePlural,
+  flashSaleVersion,
+} from '@flashsale/operator/crd/flash-sale-status.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
+import {
+  parseFlashSaleManifest,
+  type FlashSaleManifest,
+} from '@flashsale/platform/sales/flash-sale-manifest.ts';
 import type { Sale } from '@flashsale/platform/sales/sale.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import { projectRoot } from '@flashsale/stack';
 
 export const demoSaleName = 'demo-drop';
+export const demoNamespace = 'default';
+const samplePath = join(projectRoot, 'manifests', 'samples', 'summer-sneaker-drop.yaml');
 
-/** A sale that opens a minute from now and runs for half an hour. */
-export function demoSale(now: Date): SaleDefinition {
+/**
+ * The sample sale, renamed and moved to open a minute from now for half an hour. Its
+ * capacity request is dropped: locally there is no API fleet for the operator to scale.
+ */
+export function demoFlashSale(sample: FlashSaleManifest, now: Date): FlashSaleManifest {
   const startsAt = new Date(Math.ceil((now.getTime() + 60_000) / 1000) * 1000);
-  return {
-    name: demoSaleName,
-    sku: 'SNKR-DEMO-001',
-    title: 'Limited sneaker (demo drop)',
-    priceCents: 12_900,
-    stock: 100,
-    perUserLimit: 2,
-    startsAt,
-    endsAt: new Date(startsAt.getTime() + 30 * 60_000),
-  };
+  const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
+  const spec = { ...sample.spec, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
+  delete spec.capacity;
+  return { ...sample, metadata: { name: demoSaleName }, spec };
+}
+
+interface Configured {
+  metadata?: { generation?: number };
+  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+}
+
+const target = {
+  group: flashSaleGroup,
+  version: flashSaleVersion,
+  namespace: demoNamespace,
+  plural: flashSalePlural,
+};
+
+async function existingDemo(custom: CustomObjectsApi): Promise<FlashSaleManifest | undefined> {
+  try {
+    return parseFlashSaleManifest(
+      await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}; see .flashsale/logs/operator.log`);
 }
 
 /**
- * Applies the demo sale unless one is still upcoming or running: restarting the platform
- * must not move the window of a sale people are buying in.
+ * Creates the demo FlashSale through the Kubernetes API, as a user would with kubectl, and
+ * waits until the operator has configured it. A demo sale that is still upcoming or running
+ * is left alone: restarting the platform must not move the window of a sale people buy in.
  */
-export async function ensureDemoSale(redisUrl: string, databaseUrl: string): Promise<Sale> {
-  const redis: Redis = backgroundRedis(redisUrl, '');
-  const database = new Sequelize(databaseUrl, { logging: false });
+export async function ensureDemoSale(kubeConfig: KubeConfig, redisUrl: string): Promise<Sale> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const existing = await existingDemo(custom);
+  const ended = existing !== undefined && Date.parse(existing.spec.endsAt) <= Date.now();
+  if (ended) {
+    await custom.deleteNamespacedCustomObject({ ...target, name: demoSaleName });
+    await waitFor('the ended demo sale to be cleaned up', async () =>
+      (await existingDemo(custom)) === undefined ? true : undefined,
+    );
+  }
+  if (existing === undefined || ended) {
+    const sample = parseFlashSaleManifest(parse(await readFile(samplePath, 'utf8')));
+    await custom.createNamespacedCustomObject({
+      ...target,
+      body: demoFlashSale(sample, new Date()),
+    });
+  }
+  await waitFor('the operator to configure the demo sale', async () => {
+    const object = (await custom.getNamespacedCustomObject({
+      ...target,
+      name: demoSaleName,
+    })) as Configured;
+    const configured = object.status?.conditions?.some(
+      (condition) => condition.type === 'StockConfigured' && condition.status === 'True',
+    );
+    return configured && object.status?.observedGeneration === object.metadata?.generation
+      ? true
+      : undefined;
+  });
+  const redis = backgroundRedis(redisUrl, '');
   try {
     await redis.connect();
-    const sales = new SaleStore(redis);
-    const existing = await sales.read(demoSaleName);
-    if (existing && existing.state !== 'ended') return existing;
-    if (existing) await sales.remove(demoSaleName);
-    const definition = demoSale(new Date());
-    await sales.configure(definition);
-    await migrate(database);
-    await upsertSale(database, definition);
-    const applied = await sales.read(demoSaleName);
-    if (!applied) throw new Error('the demo sale vanished right after it was applied');
-    return applied;
+    const sale = await new SaleStore(redis).read(demoSaleName);
+    if (!sale) throw new Error('the demo sale is configured but not in Redis');
+    return sale;
   } finally {
     redis.disconnect();
-    await database.close();
   }
 }

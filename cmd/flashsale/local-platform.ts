@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { applyFlashSaleCrd } from '@flashsale/operator/crd/crd-install.ts';
+import { KubeConfig } from '@kubernetes/client-node';
 import {
   httpOk,
   launch,
@@ -54,6 +56,19 @@ export const platformProcesses: readonly PlatformProcess[] = [
     port: 19464,
     env: { METRICS_PORT: '19464' },
   },
+  {
+    name: 'operator',
+    script: 'cmd/operator/main.ts',
+    port: 19466,
+    // Locally the operator uses the stack's admin kubeconfig (KUBECONFIG from the stack) and
+    // watches only `default`: tests create FlashSales in namespaces of their own.
+    env: {
+      METRICS_PORT: '19466',
+      METRICS_HOST: '127.0.0.1',
+      OPERATOR_NAMESPACE: 'default',
+      WATCH_NAMESPACE: 'default',
+    },
+  },
 ];
 
 const storefront: PlatformProcess = {
@@ -90,6 +105,12 @@ export async function localJwtSecret(): Promise<string> {
   }
 }
 
+export function kubeConfigFrom(stackEnv: Record<string, string>): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(stackEnv.KUBECONFIG ?? '');
+  return kubeConfig;
+}
+
 const readyUrl = (spec: PlatformProcess): string => `http://127.0.0.1:${spec.port}/readyz`;
 
 async function waitReady(spec: PlatformProcess, pid: number): Promise<void> {
@@ -122,6 +143,8 @@ async function ensureProcess(spec: PlatformProcess, env: NodeJS.ProcessEnv): Pro
 /** Starts every platform process that is not running and registers it with Prometheus. */
 export async function platformUp(stackEnv: Record<string, string>): Promise<void> {
   const env = { ...process.env, ...stackEnv, AUTH_JWT_SECRET: await localJwtSecret() };
+  // The operator watches FlashSales: the API server must serve them before it starts.
+  await applyFlashSaleCrd(kubeConfigFrom(stackEnv), 'flashsale-cli');
   // The persister migrates at start; start it first so the API processes never race it.
   const ordered = [...platformProcesses].sort(
     (a, b) => Number(b.name === 'persister') - Number(a.name === 'persister'),

@@ -3,6 +3,7 @@ import { down, formatEnv, log, prometheusUrl, up } from '@flashsale/stack';
 import { ensureDemoSale } from './demo-sale.ts';
 import {
   apiPorts,
+  kubeConfigFrom,
   platformDown,
   platformProcesses,
   platformUp,
@@ -40,7 +41,7 @@ export function registerPlatformCommands(program: Command): void {
       const startedAt = Date.now();
       const endpoints = await up();
       await platformUp(endpoints);
-      const demo = await ensureDemoSale(endpoints.REDIS_URL ?? '', endpoints.DATABASE_URL ?? '');
+      const demo = await ensureDemoSale(kubeConfigFrom(endpoints), endpoints.REDIS_URL ?? '');
       log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
       // The storefront's URL comes first: it is what most people start the platform for.
       process.stdout.write(`Storefront: ${storefrontUrl}\n\n${formatEnv(endpoints)}${usage(demo)}`);

@@ -1,0 +1,151 @@
+import { AppsV1Api, AutoscalingV2Api } from '@kubernetes/client-node';
+import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import { Reason } from './conditions.ts';
+import { baselineAnnotation } from './fleet-scaler.ts';
+import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
+
+describe('operator: API fleet capacity', () => {
+  const fixture = new OperatorFixture('op-capacity');
+  let apps: AppsV1Api;
+  let autoscaling: AutoscalingV2Api;
+
+  beforeAll(async () => {
+    await fixture.setUp();
+    apps = fixture.kubeConfig.makeApiClient(AppsV1Api);
+    autoscaling = fixture.kubeConfig.makeApiClient(AutoscalingV2Api);
+    const labels = { app: 'flashsale-api' };
+    await apps.createNamespacedDeployment({
+      namespace: fixture.namespace,
+      body: {
+        metadata: { name: 'api' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'api', image: 'flashsale/api:test' }] },
+          },
+        },
+      },
+    });
+    await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace: fixture.namespace,
+      body: {
+        metadata: { name: 'api' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
+          minReplicas: 2,
+          maxReplicas: 20,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+            },
+          ],
+        },
+      },
+    });
+  }, stackStartTimeoutMs);
+
+  afterAll(async () => {
+    await fixture.tearDown();
+  }, 60_000);
+
+  const hpa = () =>
+    autoscaling.readNamespacedHorizontalPodAutoscaler({
+      namespace: fixture.namespace,
+      name: 'api',
+    });
+
+  async function waitForMin(expected: number, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await hpa();
+      if (current.spec?.minReplicas === expected) return current;
+      if (Date.now() > deadline)
+        throw new Error(`HPA minReplicas is ${current.spec?.minReplicas}, expected ${expected}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function expectRaised(startsAt: Date): Promise<void> {
+    const raised = await waitForMin(6, 6000);
+    expect(Date.now()).toBeGreaterThanOrEqual(startsAt.getTime() - 3000);
+    expect(raised.metadata?.annotations?.[baselineAnnotation]).toBe('2');
+    expect(raised.spec?.maxReplicas).toBe(20);
+    const owners = (raised.metadata?.managedFields ?? []).map((field) => field.manager);
+    expect(owners).toContain('flashsale-operator');
+  }
+
+  async function expectRestored(endsAt: Date): Promise<void> {
+    const restored = await waitForMin(2, 8000);
+    expect(Date.now()).toBeGreaterThanOrEqual(endsAt.getTime());
+    expect(restored.metadata?.annotations?.[baselineAnnotation]).toBeUndefined();
+    // Helm's other fields are untouched by our applies.
+    expect(restored.spec?.maxReplicas).toBe(20);
+    expect(restored.spec?.metrics?.[0]?.resource?.target.averageUtilization).toBe(60);
+  }
+
+  it('raises the HPA floor from warm-up to the end of the sale, then restores the baseline', async () => {
+    const operator = await fixture.startOperator('capacity', { FLEET_HPA: 'api' });
+    const startsAt = secondsFromNow(5);
+    const endsAt = secondsFromNow(8);
+    await fixture.createSale('cap-small', {
+      stock: 5,
+      startsAt,
+      endsAt,
+      capacity: { minReplicas: 4, warmupSeconds: 3 },
+    });
+    await fixture.createSale('cap-big', {
+      stock: 5,
+      startsAt,
+      endsAt,
+      capacity: { minReplicas: 6, warmupSeconds: 3 },
+    });
+    const before = await fixture.waitForStatus(
+      'cap-big',
+      'configured',
+      (s) => condition(s, 'StockConfigured')?.status === 'True',
+    );
+    expect(condition(before, 'CapacityReady')?.reason).toBe(Reason.OutsideCapacityWindow);
+    expect((await hpa()).spec?.minReplicas).toBe(2);
+
+    await expectRaised(startsAt);
+    const ready = await fixture.waitForStatus(
+      'cap-small',
+      'CapacityReady',
+      (s) => condition(s, 'CapacityReady')?.reason === Reason.CapacityFloorApplied,
+    );
+    expect(condition(ready, 'CapacityReady')?.status).toBe('True');
+
+    await expectRestored(endsAt);
+    await fixture.stopOperator(operator, true);
+  });
+
+  it('scales the Deployment itself when no HPA is configured', async () => {
+    const operator = await fixture.startOperator('capacity-deploy', { FLEET_DEPLOYMENT: 'api' });
+    await fixture.createSale('cap-deploy', {
+      stock: 5,
+      startsAt: secondsFromNow(1),
+      endsAt: secondsFromNow(4),
+      capacity: { minReplicas: 5, warmupSeconds: 10 },
+    });
+    const deadline = Date.now() + 5000;
+    let replicas = 0;
+    while (replicas !== 5 && Date.now() < deadline) {
+      replicas =
+        (await apps.readNamespacedDeployment({ namespace: fixture.namespace, name: 'api' })).spec
+          ?.replicas ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(replicas).toBe(5);
+    while (replicas !== 2 && Date.now() < deadline + 6000) {
+      replicas =
+        (await apps.readNamespacedDeployment({ namespace: fixture.namespace, name: 'api' })).spec
+          ?.replicas ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(replicas).toBe(2);
+    await fixture.stopOperator(operator, true);
+  });
+});

@@ -1,0 +1,182 @@
+import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
+import { findSale } from '@flashsale/platform/persistence/sales-table.ts';
+import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
+import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import { Reason } from './conditions.ts';
+import { cleanupFinalizer } from './flash-sale-api.ts';
+import type { RunningOperator } from './operator.ts';
+import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
+
+describe('operator: FlashSale lifecycle', () => {
+  const fixture = new OperatorFixture('op-life');
+  let operator: RunningOperator;
+
+  beforeAll(async () => {
+    await fixture.setUp();
+    operator = await fixture.startOperator('op-life-a');
+  }, stackStartTimeoutMs);
+
+  afterAll(async () => {
+    await fixture.tearDown();
+  }, 60_000);
+
+  it('configures Redis and PostgreSQL on apply and reports Upcoming, StockConfigured and Ready', async () => {
+    const started = Date.now();
+    await fixture.createSale('life-upcoming', {
+      stock: 100,
+      startsAt: secondsFromNow(3600),
+      endsAt: secondsFromNow(7200),
+    });
+    const status = await fixture.waitForStatus(
+      'life-upcoming',
+      'StockConfigured',
+      (s) => condition(s, 'StockConfigured')?.status === 'True',
+    );
+    console.log(`operator: apply → StockConfigured took ${Date.now() - started} ms`);
+    expect(status.state).toBe('Upcoming');
+    expect(status).toEqual(
+      jasmine.objectContaining({ stock: 100, sold: 0, remaining: 100, persisted: 0 }),
+    );
+    expect(status.observedGeneration).toBe(1);
+    expect(condition(status, 'Ready')?.status).toBe('True');
+    expect(condition(status, 'Degraded')?.status).toBe('False');
+    expect(condition(status, 'CapacityReady')?.reason).toBe(Reason.NoCapacityRequested);
+
+    const sale = await fixture.store.read('life-upcoming');
+    expect(sale).toEqual(
+      jasmine.objectContaining({ stock: 100, remaining: 100, state: 'upcoming' }),
+    );
+    const row = await findSale(fixture.database, 'life-upcoming');
+    expect(row?.stock).toBe(100);
+    expect((await fixture.getSale('life-upcoming')).metadata.finalizers).toContain(
+      cleanupFinalizer,
+    );
+    expect(operator.isLeader()).toBeTrue();
+  });
+
+  it('moves Upcoming → Active → SoldOut → Ended, in status and in Events', async () => {
+    const startsAt = secondsFromNow(3);
+    const endsAt = secondsFromNow(8);
+    await fixture.createSale('life-run', { stock: 3, startsAt, endsAt });
+    await fixture.waitForStatus('life-run', 'Upcoming', (s) => s.state === 'Upcoming');
+    await fixture.waitForStatus('life-run', 'Active', (s) => s.state === 'Active', 10_000);
+    console.log(`operator: start time → Active took ${Date.now() - startsAt.getTime()} ms`);
+
+    const decider = new PurchaseDecider(fixture.redis, {
+      rateLimit: 0,
+      rateWindowMs: 1000,
+      idempotencyTtlMs: 60_000,
+    });
+    for (const userId of ['ann', 'bob', 'cid']) {
+      const decision = await decider.decide({ sale: 'life-run', userId, quantity: 1 });
+      expect(decision.outcome).toBe('confirmed');
+    }
+    const soldOut = await fixture.waitForStatus(
+      'life-run',
+      'SoldOut',
+      (s) => s.state === 'SoldOut',
+      10_000,
+    );
+    expect(soldOut).toEqual(jasmine.objectContaining({ stock: 3, sold: 3, remaining: 0 }));
+    await fixture.waitForStatus('life-run', 'Ended', (s) => s.state === 'Ended', 15_000);
+
+    const events = await fixture.events('life-run');
+    const transitions = events.filter((e) => e.reason === 'StateChanged').map((e) => e.message);
+    expect(transitions).toEqual([
+      'New → Upcoming',
+      'Upcoming → Active',
+      'Active → SoldOut',
+      'SoldOut → Ended',
+    ]);
+  });
+
+  it('restocks, and refuses stock below what is sold with Degraded and Redis unchanged', async () => {
+    await fixture.createSale('life-stock', {
+      stock: 5,
+      startsAt: secondsFromNow(-60),
+      endsAt: secondsFromNow(3600),
+    });
+    await fixture.waitForStatus('life-stock', 'Active', (s) => s.state === 'Active');
+    const decider = new PurchaseDecider(fixture.redis, {
+      rateLimit: 0,
+      rateWindowMs: 1000,
+      idempotencyTtlMs: 60_000,
+    });
+    expect((await decider.decide({ sale: 'life-stock', userId: 'ann', quantity: 4 })).outcome).toBe(
+      'confirmed',
+    );
+
+    await fixture.patchSpec('life-stock', { stock: 8 });
+    const restocked = await fixture.waitForStatus(
+      'life-stock',
+      'stock 8',
+      (s) => s.stock === 8 && s.remaining === 4,
+    );
+    expect(restocked.sold).toBe(4);
+    expect(await fixture.redis.get(saleKeys('life-stock').remaining)).toBe('4');
+    const configuredBefore = condition(restocked, 'StockConfigured');
+
+    await fixture.patchSpec('life-stock', { stock: 3 });
+    const refused = await fixture.waitForStatus(
+      'life-stock',
+      'Degraded',
+      (s) => condition(s, 'Degraded')?.status === 'True',
+    );
+    expect(condition(refused, 'Degraded')?.reason).toBe(Reason.StockBelowSold);
+    expect(condition(refused, 'Degraded')?.message).toContain(
+      'stock 3 is below the 4 units already sold',
+    );
+    expect(condition(refused, 'StockConfigured')).toEqual(configuredBefore);
+    expect(condition(refused, 'Ready')?.status).toBe('False');
+    expect(refused).toEqual(
+      jasmine.objectContaining({ stock: 8, remaining: 4, observedGeneration: 3 }),
+    );
+    expect(await fixture.redis.hget(saleKeys('life-stock').config, 'stock')).toBe('8');
+    expect(await fixture.redis.get(saleKeys('life-stock').remaining)).toBe('4');
+    const warnings = (await fixture.events('life-stock')).filter(
+      (e) => e.reason === Reason.StockBelowSold,
+    );
+    expect(warnings.length).toBe(1);
+    expect(warnings[0]?.type).toBe('Warning');
+  });
+
+  it('cleans the Redis keys through its finalizer when a FlashSale is deleted', async () => {
+    await fixture.createSale('life-delete', {
+      stock: 5,
+      startsAt: secondsFromNow(-60),
+      endsAt: secondsFromNow(3600),
+    });
+    await fixture.waitForStatus(
+      'life-delete',
+      'configured',
+      (s) => condition(s, 'StockConfigured')?.status === 'True',
+    );
+    const decider = new PurchaseDecider(fixture.redis, {
+      rateLimit: 0,
+      rateWindowMs: 1000,
+      idempotencyTtlMs: 60_000,
+    });
+    expect(
+      (await decider.decide({ sale: 'life-delete', userId: 'ann', quantity: 1 })).outcome,
+    ).toBe('confirmed');
+    expect(
+      (await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`)).length,
+    ).toBeGreaterThan(2);
+
+    await fixture.deleteSale('life-delete');
+    const deadline = Date.now() + 15_000;
+    let gone = false;
+    while (!gone && Date.now() < deadline) {
+      gone = await fixture.getSale('life-delete').then(
+        () => false,
+        () => true,
+      );
+      if (!gone) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(gone).toBeTrue();
+    expect(
+      await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
+    ).toEqual([]);
+    expect(await fixture.store.read('life-delete')).toBeUndefined();
+  });
+});
