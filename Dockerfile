@@ -1,0 +1,97 @@
+# syntax=docker/dockerfile:1.7
+# One multi-target Dockerfile for every deployable; pick one with --target:
+#   docker build --target api       -t flashsale/api .
+#   docker build --target relay     -t flashsale/relay .
+#   docker build --target persister -t flashsale/persister .
+#   docker build --target operator  -t flashsale/operator .
+#   docker build --target web       -t flashsale/web .
+# The server processes run their TypeScript through tsx, exactly as `npm start` and the tests
+# do (tsx is a runtime dependency of the root package), so what runs in the cluster is the
+# code the tests ran — no separate compile step that could drift from it.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- production dependencies of the server workspaces (no devDependencies, no Angular) ----
+FROM ${NODE_IMAGE} AS server-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY platform/package.json platform/
+COPY operator/package.json operator/
+# npm ci checks the lock file against every workspace listed in package.json.
+COPY stack/package.json stack/
+COPY cmd/flashsale/package.json cmd/flashsale/
+COPY web/package.json web/
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --omit=dev --no-audit --no-fund \
+      --include-workspace-root --workspace=platform --workspace=operator
+
+# ---- the server code: shared by api, relay, persister and operator ----
+FROM ${NODE_IMAGE} AS server
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=server-deps /app/node_modules node_modules
+COPY package.json ./
+COPY platform/package.json platform/
+COPY platform/src platform/src
+COPY operator/package.json operator/
+COPY operator/src operator/src
+COPY cmd/api cmd/api
+COPY cmd/relay cmd/relay
+COPY cmd/persister cmd/persister
+COPY cmd/operator cmd/operator
+COPY tsconfig.base.json ./
+# Non-root; tsx caches compiled files under /tmp (an emptyDir in the chart, as the root
+# filesystem is read-only).
+USER 10001:10001
+ENTRYPOINT ["node", "--import", "tsx"]
+
+FROM server AS api
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["cmd/api/main.ts"]
+
+FROM server AS relay
+EXPOSE 9465
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9465)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["cmd/relay/main.ts"]
+
+FROM server AS persister
+EXPOSE 9464
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["cmd/persister/main.ts"]
+
+FROM server AS operator
+EXPOSE 9466
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9466)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["cmd/operator/main.ts"]
+
+# ---- the storefront: Angular build (needs devDependencies), then static files only ----
+FROM node:20-bookworm AS web-build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY platform/package.json platform/
+COPY operator/package.json operator/
+COPY stack/package.json stack/
+COPY cmd/flashsale/package.json cmd/flashsale/
+COPY web/package.json web/
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund --workspace=web
+COPY web web
+RUN npm run build -w web
+
+# The repository's dependency-free static server (web/server/serve-storefront.mjs): it
+# generates config.json from STOREFRONT_* variables, so one image serves any environment.
+FROM ${NODE_IMAGE} AS web
+ENV NODE_ENV=production STOREFRONT_ROOT=/app/browser HOST=0.0.0.0 STOREFRONT_PORT=8088
+WORKDIR /app
+COPY --from=web-build /app/web/dist/browser browser
+COPY web/server/serve-storefront.mjs server/serve-storefront.mjs
+USER 10001:10001
+EXPOSE 8088
+HEALTHCHECK --interval=10s --timeout=3s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.STOREFRONT_PORT||8088)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "server/serve-storefront.mjs"]

@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { projectRoot } from '@flashsale/stack';
+import { chartPath, ciScenarios, kubeVersion, renderScenario, runTool } from './deploy-tools.ts';
+import { k6ConfigMapPath, renderK6ConfigMap } from './k6-configmap.ts';
+
+interface Rendered {
+  readonly kind: string;
+  readonly metadata: { name: string; labels?: Record<string, string> };
+}
+
+function objectsOf(yamlText: string): Rendered[] {
+  return parseAllDocuments(yamlText)
+    .map((document) => document.toJS() as Rendered | null)
+    .filter((object): object is Rendered => object !== null);
+}
+
+const recommendedLabels = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/version',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/part-of',
+  'helm.sh/chart',
+];
+
+describe('deploy: the flash-sale Helm chart', () => {
+  it('passes helm lint --strict with its defaults and with every ci/*-values.yaml', async () => {
+    const runs = await Promise.all([
+      runTool('helm', ['lint', '--strict', chartPath]),
+      ...ciScenarios.map((scenario) =>
+        runTool('helm', [
+          'lint',
+          '--strict',
+          chartPath,
+          '--values',
+          `${chartPath}/ci/${scenario}-values.yaml`,
+        ]),
+      ),
+    ]);
+    for (const run of runs)
+      expect(run.exitCode)
+        .withContext(run.stdout + run.stderr)
+        .toBe(0);
+  });
+
+  it('renders every ci scenario with the recommended labels on every object', async () => {
+    const kinds: Record<string, string[]> = {};
+    for (const scenario of ciScenarios) {
+      const objects = objectsOf(await renderScenario(scenario, 'flashsale-ci'));
+      kinds[scenario] = [...new Set(objects.map((object) => object.kind))].sort();
+      const unlabelled = objects
+        .filter((object) => object.kind !== 'FlashSale')
+        .filter((object) => recommendedLabels.some((label) => !object.metadata.labels?.[label]))
+        .map((object) => `${object.kind}/${object.metadata.name}`);
+      expect(unlabelled).withContext(scenario).toEqual([]);
+    }
+    expect(kinds['minimal']).toEqual(['Deployment', 'Pod', 'Secret', 'Service']);
+    expect(kinds['production']).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'Ingress',
+      'NetworkPolicy',
+      'Pod',
+      'PodDisruptionBudget',
+      'PodMonitor',
+      'PrometheusRule',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+      'ServiceMonitor',
+    ]);
+  });
+
+  it('rejects a misspelled value through its schema', async () => {
+    const result = await runTool('helm', [
+      'template',
+      'typo',
+      chartPath,
+      '--kube-version',
+      kubeVersion,
+      '--set',
+      'api.replica=3',
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      "values don't meet the specifications of the schema(s) in the following chart(s):\nflash-sale:\n- at '/api': additional properties 'replica' not allowed",
+    );
+  });
+
+  it('refuses a grace period that would cut the API drain short', async () => {
+    const result = await runTool('helm', [
+      'template',
+      'grace',
+      chartPath,
+      '--kube-version',
+      kubeVersion,
+      '--set',
+      'api.terminationGracePeriodSeconds=20',
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'api.terminationGracePeriodSeconds (20) must exceed api.shutdown.timeoutMs (25000 ms) by at least 1 s, or Kubernetes kills the API mid-drain',
+    );
+  });
+
+  it('ships the same FlashSale CRD as manifests/crds', async () => {
+    const file = 'flashsale.io_flashsales.yaml';
+    const [inChart, inManifests] = await Promise.all([
+      readFile(join(projectRoot, chartPath, 'crds', file), 'utf8'),
+      readFile(join(projectRoot, 'manifests', 'crds', file), 'utf8'),
+    ]);
+    expect(inChart)
+      .withContext('cp manifests/crds/*.yaml charts/flash-sale/crds/')
+      .toBe(inManifests);
+  });
+
+  it('has a k6 ConfigMap that matches test/load (no drift)', async () => {
+    expect(await readFile(k6ConfigMapPath, 'utf8'))
+      .withContext('regenerate with: node --import tsx test/deploy/k6-configmap.ts')
+      .toBe(await renderK6ConfigMap());
+  });
+});

@@ -1,0 +1,46 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '@flashsale/stack';
+
+/** The k6 scripts the in-cluster load test runs, exactly as they are in test/load. */
+export const k6Scripts = ['contention.js', 'jwt.js'] as const;
+
+/** Where the generated ConfigMap lives (applied with manifests/k6/job.yaml or testrun.yaml). */
+export const k6ConfigMapPath = join(projectRoot, 'manifests', 'k6', 'configmap.yaml');
+
+function literalBlock(text: string): string {
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => (line === '' ? '' : `    ${line}`))
+    .join('\n');
+}
+
+/** The ConfigMap YAML holding test/load/contention.js and the jwt.js it imports. */
+export async function renderK6ConfigMap(): Promise<string> {
+  const files = await Promise.all(
+    k6Scripts.map(async (name) => {
+      const text = await readFile(join(projectRoot, 'test', 'load', name), 'utf8');
+      return `  ${name}: |\n${literalBlock(text)}\n`;
+    }),
+  );
+  return [
+    '# Generated from test/load/contention.js and test/load/jwt.js by test/deploy/k6-configmap.ts.',
+    '# Do not edit; regenerate with: node --import tsx test/deploy/k6-configmap.ts',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: flashsale-k6-contention',
+    '  labels:',
+    '    app.kubernetes.io/name: flashsale-k6',
+    '    app.kubernetes.io/part-of: flashsale',
+    'data:',
+    files.join(''),
+  ].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await writeFile(k6ConfigMapPath, await renderK6ConfigMap());
+  console.log(`wrote ${k6ConfigMapPath}`);
+}
