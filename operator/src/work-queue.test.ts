@@ -43,4 +43,18 @@ describe('operator: WorkQueue', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(38);
     expect(gaps[2]).toBeGreaterThanOrEqual(48);
   });
+
+  it('waits out a requeue months ahead instead of running it at once', async () => {
+    let calls = 0;
+    const queue = new WorkQueue({ concurrency: 1 });
+    queue.start(() => {
+      calls += 1;
+      // A sale that opens in 200 days asks to be looked at again then.
+      return Promise.resolve({ requeueAfterMs: 200 * 24 * 3600 * 1000 });
+    });
+    queue.add('ns/far-future');
+    await sleep(100);
+    await queue.stop();
+    expect(calls).toBe(1);
+  });
 });

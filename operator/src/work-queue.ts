@@ -14,6 +14,9 @@ export interface WorkQueueOptions {
   readonly random?: () => number;
 }
 
+/** The longest delay a Node.js timer holds (2^31 - 1 ms). */
+export const maxTimerDelayMs = 2 ** 31 - 1;
+
 /**
  * A queue of object keys in the style of client-go's workqueue: a key waits at most once,
  * at most one handler runs per key (a key added while it is being handled runs once more
@@ -76,10 +79,17 @@ export class WorkQueue {
     const pending = this.timers.get(key);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key);
-    }, at - Date.now());
+    // Node fires a timer longer than ~24.8 days at once: a sale months ahead would be
+    // reconciled in a hot loop. Such a wait is made of shorter timers instead.
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        const left = at - Date.now();
+        if (left > 0) this.addAfter(key, left);
+        else this.add(key);
+      },
+      Math.min(at - Date.now(), maxTimerDelayMs),
+    );
     timer.unref();
     this.timers.set(key, { at, timer });
   }
