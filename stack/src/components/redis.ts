@@ -46,6 +46,8 @@ export const redis: Component = {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // A refused connection is the answer "not ready", not an error worth printing.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';
