@@ -142,6 +142,8 @@ async function ensureProcess(spec: PlatformProcess, env: NodeJS.ProcessEnv): Pro
 
 /** Starts every platform process that is not running and registers it with Prometheus. */
 export async function platformUp(stackEnv: Record<string, string>): Promise<void> {
+  // The stack's endpoints include OTEL_EXPORTER_OTLP_ENDPOINT (its Jaeger), so the API, relay
+  // and persister export their traces there; each names itself (OTEL service name) at start.
   const env = { ...process.env, ...stackEnv, AUTH_JWT_SECRET: await localJwtSecret() };
   // The operator watches FlashSales: the API server must serve them before it starts.
   await applyFlashSaleCrd(kubeConfigFrom(stackEnv), 'flashsale-cli');

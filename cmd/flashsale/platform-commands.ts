@@ -10,7 +10,10 @@ import {
   storefrontUrl,
 } from './local-platform.ts';
 
-function usage(sale: { name: string; startsAt: string; state: string }): string {
+function usage(
+  sale: { name: string; startsAt: string; state: string },
+  endpoints: Record<string, string>,
+): string {
   const api = `http://127.0.0.1:${apiPorts[0]}`;
   return [
     '',
@@ -19,6 +22,8 @@ function usage(sale: { name: string; startsAt: string; state: string }): string 
     `  API:          ${apiPorts.map((port) => `http://127.0.0.1:${port}`).join('  ')}`,
     `  Demo sale:    ${api}/api/sales/${sale.name}  (${sale.state}; starts ${sale.startsAt})`,
     `  Prometheus:   ${prometheusUrl()}`,
+    // Jaeger's Go module carries no UI bundle: its page is a placeholder, the query API is real.
+    `  Jaeger:       ${endpoints.JAEGER_URL ?? ''}  (traces: /api/traces?service=flashsale-api)`,
     `  Metrics:      ${platformProcesses.map((p) => `http://127.0.0.1:${p.port}/metrics`).join('\n                ')}`,
     '',
     'Get a dev token and buy:',
@@ -44,7 +49,9 @@ export function registerPlatformCommands(program: Command): void {
       const demo = await ensureDemoSale(kubeConfigFrom(endpoints), endpoints.REDIS_URL ?? '');
       log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
       // The storefront's URL comes first: it is what most people start the platform for.
-      process.stdout.write(`Storefront: ${storefrontUrl}\n\n${formatEnv(endpoints)}${usage(demo)}`);
+      process.stdout.write(
+        `Storefront: ${storefrontUrl}\n\n${formatEnv(endpoints)}${usage(demo, endpoints)}`,
+      );
     });
 
   program

@@ -63,6 +63,12 @@ const tools: readonly Tool[] = [
     version: /version (\S+)/,
     server: 'prometheus',
   },
+  {
+    name: 'jaeger',
+    command: () => [toolBin('jaeger'), ['version']],
+    version: /"gitVersion":"([^"]+)"/,
+    server: 'jaeger',
+  },
   { name: 'chromium', command: () => ['chromium', ['--version']], version: /Chromium (\S+)/ },
 ];
 

@@ -17,6 +17,12 @@ export const portSpecs = {
   etcdPeer: { envVar: 'FLASHSALE_ETCD_PEER_PORT', fallback: 12380 },
   kubeApiserver: { envVar: 'FLASHSALE_KUBE_APISERVER_PORT', fallback: 16443 },
   prometheus: { envVar: 'FLASHSALE_PROMETHEUS_PORT', fallback: 19090 },
+  /** Jaeger's query API and UI (16686 upstream). */
+  jaeger: { envVar: 'FLASHSALE_JAEGER_PORT', fallback: 16687 },
+  /** Jaeger's query gRPC API (16685 upstream); nothing here uses it, but it always listens. */
+  jaegerQueryGrpc: { envVar: 'FLASHSALE_JAEGER_QUERY_GRPC_PORT', fallback: 16688 },
+  otlpGrpc: { envVar: 'FLASHSALE_OTLP_GRPC_PORT', fallback: 14317 },
+  otlpHttp: { envVar: 'FLASHSALE_OTLP_HTTP_PORT', fallback: 14318 },
 } as const satisfies Record<string, PortSpec>;
 
 export type PortName = keyof typeof portSpecs;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Component } from './components/component.ts';
 import { portInUse } from './components/component.ts';
 import { etcd } from './components/etcd.ts';
+import { jaeger } from './components/jaeger.ts';
 import { kafka } from './components/kafka.ts';
 import { kubeApiserver } from './components/kube-apiserver.ts';
 import { postgres } from './components/postgres.ts';
@@ -22,6 +23,7 @@ export const components: readonly Component[] = [
   etcd,
   prometheus,
   kubeApiserver,
+  jaeger,
 ];
 
 export interface ComponentStatus {

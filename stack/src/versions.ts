@@ -10,6 +10,12 @@ export const versions = {
   etcd: '3.6.16',
   k6: '1.8.1',
   helm: '3.22.0',
+  /**
+   * Jaeger v2 (cmd/jaeger, built on the OpenTelemetry Collector). Its Go module is still
+   * tagged v1.x: module v1.76.0 is the release published as v2.13.0 (CHANGELOG.md).
+   */
+  jaegerModule: '1.76.0',
+  jaeger: '2.13.0',
   /** Logging backend for the Kafka broker (Kafka 4 logs through SLF4J 2 and Log4j 2). */
   log4j: '2.24.3',
   slf4j: '2.0.17',

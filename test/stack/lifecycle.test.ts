@@ -25,6 +25,10 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
     FLASHSALE_ETCD_PEER_PORT: '22380',
     FLASHSALE_KUBE_APISERVER_PORT: '26443',
     FLASHSALE_PROMETHEUS_PORT: '29090',
+    FLASHSALE_JAEGER_PORT: '26687',
+    FLASHSALE_JAEGER_QUERY_GRPC_PORT: '26688',
+    FLASHSALE_OTLP_GRPC_PORT: '24317',
+    FLASHSALE_OTLP_HTTP_PORT: '24318',
   };
 
   async function flashsale(...args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -79,11 +83,14 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
     expect(first.stdout).toContain("export KAFKA_BROKERS='127.0.0.1:29092'\n");
     expect(first.stdout).toContain(`export KUBECONFIG='${stateDir}/kubeconfig'\n`);
     expect(first.stdout).toContain("export PROMETHEUS_URL='http://127.0.0.1:29090'\n");
+    expect(first.stdout).toContain("export JAEGER_URL='http://127.0.0.1:26687'\n");
+    expect(first.stdout).toContain("export OTEL_EXPORTER_OTLP_ENDPOINT='http://127.0.0.1:24318'\n");
     expect(await readFile(join(stateDir, 'stack.env'), 'utf8')).toBe(first.stdout);
 
     const before = await pids();
     expect(Object.keys(before).sort()).toEqual([
       'etcd',
+      'jaeger',
       'kafka',
       'kube-apiserver',
       'postgresql',
@@ -93,13 +100,13 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
     expect(Object.values(before).every(Number.isInteger)).toBeTrue();
 
     const second = await flashsale('stack', 'up');
-    expect(second.stderr.match(/already running/g)?.length).toBe(6);
+    expect(second.stderr.match(/already running/g)?.length).toBe(7);
     expect(await pids()).toEqual(before);
 
     process.kill(-(before.redis ?? 0), 'SIGKILL');
     const third = await flashsale('stack', 'up');
     expect(third.stderr).toMatch(/redis: started in/);
-    expect(third.stderr.match(/already running/g)?.length).toBe(5);
+    expect(third.stderr.match(/already running/g)?.length).toBe(6);
     const after = await pids();
     expect(after.redis).not.toBe(before.redis);
     expect({ ...after, redis: 0 }).toEqual({ ...before, redis: 0 });
@@ -119,6 +126,7 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
       'kube-apiserver',
       'kubectl',
       'prometheus',
+      'jaeger',
       'chromium',
     ]);
     expect(doctor.filter((row) => !row.version)).toEqual([]);
@@ -127,7 +135,7 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
         .filter((row) => row.state === 'running')
         .map((row) => row.name)
         .sort(),
-    ).toEqual(['etcd', 'kafka', 'kube-apiserver', 'postgresql', 'prometheus', 'redis']);
+    ).toEqual(['etcd', 'jaeger', 'kafka', 'kube-apiserver', 'postgresql', 'prometheus', 'redis']);
 
     // Found by pid (Redis rewrites its process title; PostgreSQL's data may live outside the
     // state directory), and by state directory for anything they may have spawned.
@@ -138,10 +146,11 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
       true,
       true,
       true,
+      true,
     ]);
     await flashsale('stack', 'down');
     expect(await processesOfThisStack()).toEqual([]);
     const survivors = await Promise.all(Object.values(after).map((pid) => isAlive(pid)));
-    expect(survivors).toEqual([false, false, false, false, false, false]);
+    expect(survivors).toEqual([false, false, false, false, false, false, false]);
   }, 400_000);
 });

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { runOrThrow } from '../exec.ts';
+import { StepError } from '../progress.ts';
 import { versions } from '../versions.ts';
 import type { GoBuild } from './go-build.ts';
 
@@ -45,3 +48,95 @@ export const etcdBuild: GoBuild = {
   },
   ldflags: [`-X go.etcd.io/etcd/api/v3/version.GitSHA=v${versions.etcd}`],
 };
+
+/**
+ * The replace directives of a go.mod that point at another module version (`old => new vX`),
+ * single-line or in a block. Directory replaces (`=> ./x`) are left out: they only make sense
+ * inside the module's own repository.
+ */
+export function versionReplaces(goMod: string): string[] {
+  const replaces: string[] = [];
+  let inBlock = false;
+  for (const raw of goMod.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (/^replace\s*\($/.test(line)) inBlock = true;
+    else if (inBlock && line === ')') inBlock = false;
+    const directive = versionReplace(inBlock ? line : /^replace\s+(.*)$/.exec(line)?.[1]);
+    if (directive) replaces.push(directive);
+  }
+  return replaces;
+}
+
+/** One replace directive's body, normalised, when its target is a module version. */
+function versionReplace(body: string | undefined): string | undefined {
+  const match = body && /^(\S+(?:\s+v\S+)?)\s+=>\s+([^./\s]\S*)\s+(v\S+)$/.exec(body);
+  return match ? `${match[1]} => ${match[2]} ${match[3]}` : undefined;
+}
+
+interface JaegerModule {
+  readonly goMod: string;
+  readonly goSum: string;
+}
+
+/** Downloads the Jaeger module (go.mod and source, for its go.sum) from the module proxy. */
+async function jaegerModule(): Promise<JaegerModule> {
+  const output = await runOrThrow('go', [
+    'mod',
+    'download',
+    '-json',
+    `github.com/jaegertracing/jaeger@v${versions.jaegerModule}`,
+  ]);
+  const info = JSON.parse(output) as { GoMod?: string; Dir?: string; Error?: string };
+  if (!info.GoMod || !info.Dir)
+    throw new Error(info.Error ?? 'the module proxy returned no module');
+  return {
+    goMod: await readFile(info.GoMod, 'utf8'),
+    goSum: await readFile(`${info.Dir}/go.sum`, 'utf8'),
+  };
+}
+
+/**
+ * Jaeger v2 all-in-one (an OpenTelemetry Collector distribution). Its go.mod replaces
+ * Shopify/sarama, which `go install` refuses, so a wrapper module repeats its replaces. The
+ * wrapper also starts from Jaeger's own go.sum: the checksum database does not answer for
+ * some of its (test-only) dependencies, and those sums are the ones Jaeger was released with.
+ */
+export async function jaegerBuild(): Promise<GoBuild> {
+  const module = versions.jaegerModule;
+  let jaeger: JaegerModule;
+  try {
+    jaeger = await jaegerModule();
+  } catch (cause) {
+    throw new StepError(
+      'jaeger',
+      `could not fetch github.com/jaegertracing/jaeger v${module} from the Go module proxy`,
+      'check that `go env GOPROXY` reaches the module proxy, then run `npx flashsale stack install` again',
+      { cause },
+    );
+  }
+  const replaces = versionReplaces(jaeger.goMod);
+  const pkg = 'github.com/jaegertracing/jaeger/cmd/jaeger';
+  return {
+    name: 'jaeger',
+    binaries: ['jaeger'],
+    packages: [pkg],
+    version: `v${versions.jaeger}`,
+    goMod: [
+      'module flashsale.local/jaeger-build',
+      '',
+      'go 1.26',
+      '',
+      `require github.com/jaegertracing/jaeger v${module}`,
+      '',
+      ...(replaces.length ? ['replace (', ...replaces.map((line) => `\t${line}`), ')', ''] : []),
+    ].join('\n'),
+    files: {
+      'go.sum': jaeger.goSum,
+      'tools.go': `//go:build tools\n\npackage tools\n\nimport _ "${pkg}"\n`,
+    },
+    // As Jaeger's release build stamps the v2 binary (scripts/makefiles/BuildInfo.mk).
+    ldflags: [
+      `-X github.com/jaegertracing/jaeger/internal/version.latestVersion=v${versions.jaeger}`,
+    ],
+  };
+}

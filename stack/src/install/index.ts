@@ -1,7 +1,7 @@
 import { log, step } from '../progress.ts';
 import { installDebianPackages } from './debian.ts';
 import { installGoBuild } from './go-build.ts';
-import { etcdBuild, helmBuild, k6Build } from './go-tools.ts';
+import { etcdBuild, helmBuild, jaegerBuild, k6Build } from './go-tools.ts';
 import { installKafka } from './kafka.ts';
 import { kubernetesBuild } from './kubernetes.ts';
 import { checkToolchains } from './prerequisites.ts';
@@ -27,6 +27,10 @@ const installSteps: readonly InstallStep[] = [
   {
     label: 'kube-apiserver + kubectl (wrapper module; the first build takes several minutes)',
     run: async () => installGoBuild(await kubernetesBuild()),
+  },
+  {
+    label: 'jaeger v2 (wrapper module; the first build takes several minutes)',
+    run: async () => installGoBuild(await jaegerBuild()),
   },
 ];
 
