@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '@flashsale/stack';
+import { fallbackServerRoot, projectRoot } from '@flashsale/stack';
 import { isolatedNames } from '../harness/isolation.ts';
 
 const exec = promisify(execFile);
@@ -72,6 +72,7 @@ describe('flashsale stack lifecycle (CLI, private stack)', () => {
   afterAll(async () => {
     await flashsale('stack', 'down').catch(() => undefined);
     await rm(stateDir, { recursive: true, force: true });
+    await rm(fallbackServerRoot(stateDir), { recursive: true, force: true });
   }, 120_000);
 
   it('comes up, is harmless to start twice, restarts only what crashed, and leaves no process after down', async () => {

@@ -56,7 +56,12 @@ async function serverRoot(account: Account): Promise<string> {
   await mkdir(stateDir(), { recursive: true });
   const reachable = await run('test', ['-x', stateDir()], account);
   if (reachable.code === 0) return stateDir();
-  const digest = createHash('sha256').update(stateDir()).digest('hex').slice(0, 12);
+  return fallbackServerRoot(stateDir());
+}
+
+/** The /var/tmp directory a state directory's PostgreSQL data moves to when it must. */
+export function fallbackServerRoot(forStateDir: string): string {
+  const digest = createHash('sha256').update(forStateDir).digest('hex').slice(0, 12);
   return join('/var/tmp', `flashsale-${digest}`);
 }
 
