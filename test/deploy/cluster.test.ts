@@ -103,13 +103,8 @@ describe('deploy: the chart and manifests on the real kube-apiserver', () => {
   });
 
   it('accepts every plain manifest in a server-side dry run', async () => {
-    await dryRun(['-k', 'manifests/crds']);
-    await dryRun(['-k', 'manifests/rbac']);
-    await dryRun(['-n', namespace, '-k', 'manifests/samples']);
-    await dryRun(['-n', namespace, '-f', 'manifests/dev']);
-    await dryRun(['-n', namespace, '-k', 'manifests/k6']);
-    await dryRun(['-n', namespace, '-f', 'manifests/k6/testrun.yaml']);
-    // The operator Deployment lives in flashsale-system, which manifests/rbac creates.
+    // RBAC and the operator live in flashsale-system, which manifests/rbac creates; a dry run
+    // creates nothing, so the namespace is applied for real first (whatever ran before).
     await kubectl([
       'apply',
       '--server-side',
@@ -118,6 +113,12 @@ describe('deploy: the chart and manifests on the real kube-apiserver', () => {
       '-f',
       'manifests/rbac/namespace.yaml',
     ]);
+    await dryRun(['-k', 'manifests/crds']);
+    await dryRun(['-k', 'manifests/rbac']);
+    await dryRun(['-n', namespace, '-k', 'manifests/samples']);
+    await dryRun(['-n', namespace, '-f', 'manifests/dev']);
+    await dryRun(['-n', namespace, '-k', 'manifests/k6']);
+    await dryRun(['-n', namespace, '-f', 'manifests/k6/testrun.yaml']);
     const operator = await dryRun(['-f', 'manifests/operator/deployment.yaml']);
     expect(operator).toContain(
       'deployment.apps/flashsale-operator serverside-applied (server dry run)',
