@@ -55,8 +55,10 @@ describe('operator: FlashSale lifecycle', () => {
   });
 
   it('moves Upcoming → Active → SoldOut → Ended, in status and in Events', async () => {
-    const startsAt = secondsFromNow(3);
-    const endsAt = secondsFromNow(8);
+    // Margins for a loaded machine: Upcoming must be observed before the start, and the
+    // purchases must land before the end.
+    const startsAt = secondsFromNow(6);
+    const endsAt = secondsFromNow(14);
     await fixture.createSale('life-run', { stock: 3, startsAt, endsAt });
     await fixture.waitForStatus('life-run', 'Upcoming', (s) => s.state === 'Upcoming');
     await fixture.waitForStatus('life-run', 'Active', (s) => s.state === 'Active', 10_000);
@@ -78,7 +80,7 @@ describe('operator: FlashSale lifecycle', () => {
       10_000,
     );
     expect(soldOut).toEqual(jasmine.objectContaining({ stock: 3, sold: 3, remaining: 0 }));
-    await fixture.waitForStatus('life-run', 'Ended', (s) => s.state === 'Ended', 15_000);
+    await fixture.waitForStatus('life-run', 'Ended', (s) => s.state === 'Ended', 20_000);
 
     const events = await fixture.events('life-run');
     const transitions = events.filter((e) => e.reason === 'StateChanged').map((e) => e.message);
