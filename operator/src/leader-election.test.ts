@@ -96,7 +96,8 @@ describe('operator: replicas, leader election and restarts', () => {
     console.log(
       `operator: standby took over ${takeoverMs} ms after the leader was killed (lease 3000 ms)`,
     );
-    expect(takeoverMs).toBeLessThan(3000 + 2 * 250 + 500);
+    // The lease duration plus a retry period, with room for a busy machine's scheduling.
+    expect(takeoverMs).toBeLessThan(3000 + 250 + 2000);
     await fixture.patchSpec('lead-pair', { stock: 7 });
     await fixture.waitForStatus('lead-pair', 'stock 7', (s) => s.stock === 7);
     expect(await leaseHolder()).toBe('replica-b');
