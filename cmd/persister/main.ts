@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -12,7 +11,7 @@ import { migrate } from '@flashsale/platform/persistence/migrator.ts';
 import { PurchasePersister } from '@flashsale/platform/persistence/persister.ts';
 import { createLogger } from '@flashsale/platform/observability/logger.ts';
 import { startTracing, traceLogFields } from '@flashsale/platform/observability/tracing.ts';
-import { createProbeServer } from './probe-server.ts';
+import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
 import { kafkaLogCreator } from './kafka-log.ts';
 
 /** Kubernetes sends SIGKILL after terminationGracePeriodSeconds (30 s by default). */
@@ -73,12 +72,12 @@ async function run(logger: Logger): Promise<void> {
     partitionsConsumedConcurrently: config.PERSISTER_CONCURRENCY,
     onFatalError: () => void shutdown('consumer crashed', 1),
   });
-  const server = createProbeServer({
+  const server = await startOpsServer(
     registry,
-    ready: async () => !shuttingDown && persister.isReady() && (await databaseAnswers(sequelize)),
-  });
-  server.listen(config.METRICS_PORT);
-  await once(server, 'listening');
+    async () => !shuttingDown && persister.isReady() && (await databaseAnswers(sequelize)),
+    // All interfaces, as before: Prometheus and the kubelet reach it from outside the pod.
+    { port: config.METRICS_PORT, host: '0.0.0.0' },
+  );
   await persister.start();
   logger.info(
     { topic: config.KAFKA_TOPIC, groupId: config.PERSISTER_GROUP_ID, port: config.METRICS_PORT },

@@ -65,10 +65,6 @@ export class FlashSaleController {
     return this.running && this.informer.hasSynced;
   }
 
-  get pending(): number {
-    return this.queue.depth + this.queue.busy;
-  }
-
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -1,5 +1,5 @@
 import type { KubernetesObject, Watch } from '@kubernetes/client-node';
-import { Backoff } from '@flashsale/platform/outbox/backoff.ts';
+import { Backoff } from '@flashsale/platform/process/backoff.ts';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
 import { statusCodeOf } from './flash-sale-api.ts';
 

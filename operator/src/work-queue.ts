@@ -39,10 +39,6 @@ export class WorkQueue {
     return this.ready.length;
   }
 
-  get busy(): number {
-    return this.active.size;
-  }
-
   /** Starts handing keys to `handler`, up to `concurrency` at once. */
   start(handler: WorkHandler): void {
     this.handler = handler;

@@ -2,12 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /**
- * The operational endpoints of a background process (relay, persister): /healthz (alive),
+ * The operational endpoints of a background process (relay, persister, operator): /healthz (alive),
  * /readyz (working normally) and /metrics.
  */
 export async function startOpsServer(
   registry: Registry,
-  isReady: () => boolean,
+  /** Whether the process works normally; a rejection counts as not ready. */
+  isReady: () => boolean | Promise<boolean>,
   address: { port: number; host: string },
 ): Promise<Server> {
   const server = createServer((req, res) => {
@@ -24,9 +25,13 @@ export async function startOpsServer(
       return;
     }
     if (path === '/readyz') {
-      const ready = isReady();
-      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ status: ready ? 'ready' : 'not_ready' }));
+      const answer = (ready: boolean): void => {
+        res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ status: ready ? 'ready' : 'not_ready' }));
+      };
+      void Promise.resolve()
+        .then(isReady)
+        .then(answer, () => answer(false));
       return;
     }
     res

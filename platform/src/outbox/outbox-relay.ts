@@ -13,7 +13,7 @@ import {
   tracer,
 } from '../observability/tracing.ts';
 import type { Span } from '@opentelemetry/api';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../process/backoff.ts';
 
 export interface OutboxRelayOptions {
   readonly topic: string;

@@ -57,6 +57,8 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
 
 /** Names of the migrations not yet applied. */
 export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
-  const pending = await migrator(sequelize).pending();
-  return pending.map((migration) => migration.name);
+  const applied = new Set(
+    (await migrator(sequelize).executed()).map((migration) => migration.name),
+  );
+  return migrations.map((migration) => migration.name).filter((name) => !applied.has(name));
 }

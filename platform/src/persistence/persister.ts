@@ -8,7 +8,7 @@ import { PersistMetrics } from './persist-metrics.ts';
 import { insertNewPurchases } from './purchases-table.ts';
 import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
 import type { Span } from '@opentelemetry/api';
-import { backoffDelayMs, defaultBackoff, type BackoffOptions } from './retry-backoff.ts';
+import { backoffDelayMs, defaultBackoff, type BackoffOptions } from '../process/backoff.ts';
 
 export const defaultPurchasesTopic = 'flashsale.purchases';
 export const defaultPersisterGroupId = 'flashsale-persister';

@@ -15,21 +15,19 @@ export function isRedisUnavailable(error: unknown): boolean {
  * nothing waits). The purchase script is atomic, so a failed call left no partial state;
  * a call whose answer was lost is recovered by retrying with the same Idempotency-Key.
  */
+const unavailable = (): HttpError =>
+  new HttpError(503, 'unavailable', 'temporarily unavailable; retry shortly', {
+    'Retry-After': '1',
+  });
+
 export function dependencyErrors(isRedisReady: () => boolean): Middleware {
   return async (ctx, next) => {
-    const unavailable = new HttpError(
-      503,
-      'unavailable',
-      'temporarily unavailable; retry shortly',
-      {
-        'Retry-After': '1',
-      },
-    );
-    if (ctx.path.startsWith('/api/sales') && !isRedisReady()) throw unavailable;
+    // The error is built only when it is thrown: this runs on every request.
+    if (ctx.path.startsWith('/api/sales') && !isRedisReady()) throw unavailable();
     try {
       await next();
     } catch (error) {
-      throw isRedisUnavailable(error) ? unavailable : error;
+      throw isRedisUnavailable(error) ? unavailable() : error;
     }
   };
 }

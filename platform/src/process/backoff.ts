@@ -1,4 +1,4 @@
-/** How long to wait between attempts at a write that failed (PostgreSQL down, say). */
+/** How long to wait between attempts at something that failed (PostgreSQL or Kafka down, a broken watch). */
 export interface BackoffOptions {
   /** Delay before the first retry. */
   readonly initialMs: number;
@@ -22,4 +22,32 @@ export function backoffDelayMs(
   const exponent = Math.min(Math.max(attempt, 0), 20);
   const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** exponent);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * The same schedule for a loop that retries one thing until it works: `next()` gives the
+ * delay before the next attempt, `reset()` starts over after a success.
+ */
+export class Backoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly initialMs: number,
+    private readonly maxMs: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  next(): number {
+    const delay = backoffDelayMs(
+      this.attempt,
+      { initialMs: this.initialMs, maxMs: this.maxMs },
+      this.random,
+    );
+    this.attempt += 1;
+    return delay;
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
 }

@@ -1,4 +1,4 @@
-import { backoffDelayMs, defaultBackoff } from './retry-backoff.ts';
+import { backoffDelayMs, defaultBackoff } from './backoff.ts';
 
 describe('persistence: retry backoff', () => {
   const lowest = (): number => 0;
