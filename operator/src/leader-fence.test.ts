@@ -99,6 +99,22 @@ describe('operator: leader lease fence', () => {
     await stopAll(a);
   });
 
+  it('gives up on a renew that gets no answer and leads again once the API server answers', async () => {
+    const a = elector('a');
+    a.start();
+    await clock.advance(0);
+    leases.hanging = true;
+    await clock.advance(3000);
+    expect(a.mayWrite()).toBeFalse();
+    // Each hung call timed out (500 ms), so the loop kept trying and is not stalled.
+    expect(a.stalledForMs).toBe(0);
+    leases.hanging = false;
+    await clock.advance(1000);
+    expect(a.mayWrite()).toBeTrue();
+    expect(events).toEqual(['a leads', 'a stopped', 'a lost', 'a leads']);
+    await stopAll(a);
+  });
+
   it('refuses writes the moment a frozen process runs again, before any of its timers fire', async () => {
     const a = elector('a');
     a.start();
