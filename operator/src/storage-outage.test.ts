@@ -123,6 +123,9 @@ describe('operator: Redis and PostgreSQL outages', () => {
       endsAt: secondsFromNow(3600),
     });
     await fixture.waitForStatus('pg-live', 'Active', (s) => s.state === 'Active');
+    // Creation can configure twice (the finalizer's own watch event races the first status
+    // write); let that settle so that only what the outage causes is counted.
+    await sleep(2000);
     const decider = new PurchaseDecider(fixture.redis, {
       rateLimit: 0,
       rateWindowMs: 1000,

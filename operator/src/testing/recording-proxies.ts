@@ -62,7 +62,8 @@ export class ApiServerRecorder {
     return JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'recorded', cluster: { server } }],
+      // client-node refuses plain HTTP unless TLS verification is explicitly off.
+      clusters: [{ name: 'recorded', cluster: { server, 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'recorded', user: {} }],
       contexts: [{ name: 'recorded', context: { cluster: 'recorded', user: 'recorded' } }],
       'current-context': 'recorded',
