@@ -233,7 +233,7 @@ export class OutboxRelay {
   }
 
   private async read(sale: string, from: '0' | '>', count: number): Promise<StreamEntry[]> {
-    const reply = (await this.redis.xreadgroup(
+    const reply = await this.redis.xreadgroup(
       'GROUP',
       outboxGroup,
       this.options.consumer,
@@ -242,7 +242,7 @@ export class OutboxRelay {
       'STREAMS',
       saleKeys(sale).outbox,
       from,
-    ));
+    );
     return reply?.[0]?.[1] ?? [];
   }
 
