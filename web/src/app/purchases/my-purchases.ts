@@ -116,8 +116,11 @@ type Loaded = { readonly purchases: readonly Purchase[] } | { readonly failed: t
       font-weight: 600;
       margin-right: 0.5rem;
     }
-    .copy {
+    .copy,
+    .copy:hover {
       font-size: 0.8125rem;
+      color: #1d4ed8;
+      background: none;
     }
   `,
 })

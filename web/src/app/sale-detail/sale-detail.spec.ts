@@ -181,6 +181,15 @@ describe('SaleDetail', () => {
     expect(text('#product-description')).toBe('Suede upper, gum sole.');
   });
 
+  it('hides a product picture that cannot be loaded', () => {
+    stream().send({ ...upcoming, imageUrl: 'https://images.example.com/gone.png' });
+    render();
+    const image = page().querySelector<HTMLImageElement>('img.product-image')!;
+    image.dispatchEvent(new Event('error'));
+    expect(image.hidden).toBeTrue();
+    expect(getComputedStyle(image).display).toBe('none');
+  });
+
   it('shows neither when the sale has no picture or description', () => {
     stream().send(upcoming);
     render();

@@ -134,6 +134,11 @@ export class SaleDetail {
     return area?.kind === 'blocked' ? area.reason : '';
   });
 
+  /** A picture that cannot be loaded leaves no empty frame behind. */
+  hideImage(event: Event): void {
+    (event.target as HTMLElement).hidden = true;
+  }
+
   purchasesLoaded(purchases: readonly Purchase[]): void {
     this.boughtUnits.set(purchases.reduce((units, purchase) => units + purchase.quantity, 0));
   }

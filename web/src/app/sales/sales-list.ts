@@ -29,7 +29,14 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
         @for (row of rows(); track row.sale.name) {
           <li class="card">
             @if (row.sale.imageUrl) {
-              <img class="thumb" [src]="row.sale.imageUrl" alt="" width="320" height="180" />
+              <img
+                class="thumb"
+                [src]="row.sale.imageUrl"
+                alt=""
+                width="320"
+                height="180"
+                (error)="hideImage($event)"
+              />
             }
             <h2>
               <a [routerLink]="['/sales', row.sale.name]">{{ row.sale.title }}</a>
@@ -85,6 +92,9 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
       margin: -1rem -1rem 0.75rem;
       border-radius: 0.75rem 0.75rem 0 0;
       background: #e5e7eb;
+    }
+    .thumb[hidden] {
+      display: none;
     }
     .description {
       margin: 0 0 0.75rem;
@@ -150,5 +160,10 @@ export class SalesList {
 
   constructor() {
     this.clock.tickWhileAlive(inject(DestroyRef), 1000);
+  }
+
+  /** A picture that cannot be loaded leaves no empty frame behind. */
+  hideImage(event: Event): void {
+    (event.target as HTMLElement).hidden = true;
   }
 }
