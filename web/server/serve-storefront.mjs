@@ -12,6 +12,7 @@
 //   token endpoint, say), space-separated; the API's origin is always allowed.
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
+import { constants } from 'node:zlib';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import etag from '@koa/etag';
@@ -104,7 +105,9 @@ app.use(async (ctx, next) => {
   ctx.body = answer[1];
 });
 app.use(helmet({ contentSecurityPolicy }));
-app.use(compress({ threshold: 1024 }));
+// Brotli quality 5: the main bundle in about 10 ms, smaller than gzip (koa-compress's
+// default of 4 comes out larger than gzip for it).
+app.use(compress({ threshold: 1024, br: { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } } }));
 // Conditional GET: a request whose If-None-Match / If-Modified-Since still matches gets
 // 304 without a body (Koa's ctx.fresh compares them with the ETag and Last-Modified).
 app.use(async (ctx, next) => {
