@@ -977,6 +977,24 @@ describe('api: HTTP contract of the API process against the real stack', () => {
       });
     });
 
+    it('counts a client by the last X-Forwarded-For entry, so a forged first entry does not get past the cap', async () => {
+      const origin = await startExtraServer({ SSE_MAX_CLIENTS_PER_ADDRESS: '2' });
+      const port = portOf(origin);
+      const { name } = await newSale();
+      const via = (forged: string): RawStream => {
+        const stream = new RawStream({
+          port,
+          path: eventsPath(name),
+          headers: { 'X-Forwarded-For': `${forged}, 203.0.113.9` },
+        });
+        opened.push(stream);
+        return stream;
+      };
+      await streaming(via('198.51.100.1'));
+      await streaming(via('198.51.100.2'));
+      expectRawError(await answered(via('198.51.100.3')), 429, 'rate_limited');
+    });
+
     it('refuses past SSE_MAX_CLIENTS with 503 and Retry-After, whatever the address', async () => {
       const origin = await startExtraServer({
         SSE_MAX_CLIENTS: '3',
@@ -1033,7 +1051,7 @@ describe('api: HTTP contract of the API process against the real stack', () => {
         Promise.resolve(reader.saleEvents > seen ? true : undefined),
       );
       expect(await sseMetric(origin, 'flashsale_sse_clients')).toBe(1);
-    });
+    }, 150_000);
 
     it('leaks no subscription or slot when clients leave while the sale is still being read', async () => {
       const origin = await startExtraServer({ SSE_MAX_CLIENTS_PER_ADDRESS: '20' });
