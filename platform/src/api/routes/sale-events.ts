@@ -55,6 +55,7 @@ export function saleEvents(deps: SaleEventsDeps): RouterMiddleware {
       const res = startStream(ctx);
       unsubscribe = deps.hub.subscribe(sale, {
         send: (frame) => {
+          if (res.destroyed) return;
           if (res.writableLength > deps.maxBufferedBytes) {
             deps.onSlowClient();
             res.destroy();
