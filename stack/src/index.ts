@@ -15,3 +15,4 @@ export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor
 export { statePath } from './paths.ts';
 export { httpOk, portInUse } from './components/component.ts';
 export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.ts';
+export { versions } from './versions.ts';
