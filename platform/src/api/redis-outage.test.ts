@@ -198,7 +198,7 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
     expect(bought.status).toBe(201);
   });
 
-  it('answers 503 when Redis stops answering; a retry with the same Idempotency-Key recovers the purchase', async () => {
+  it('answers 503 outcome_unknown when Redis stops answering mid-purchase; a retry with the same Idempotency-Key recovers the purchase', async () => {
     await waitReady(true);
     const before = Number(await redis.get(saleKeys(sale).remaining));
     link.stall();
