@@ -121,10 +121,14 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     await exited(child);
   };
   try {
-    await waitUntil(
-      `redis-server ${options.name} on :${serverPort}`,
-      async () => (await infoOf(serverPort, 'server')) !== undefined,
-    );
+    await waitUntil(`redis-server ${options.name} on :${serverPort}`, async () => {
+      if (child.exitCode !== null) {
+        throw new Error(
+          `redis-server ${options.name} exited with code ${child.exitCode}; see ${dir}/redis.log`,
+        );
+      }
+      return (await infoOf(serverPort, 'server')) !== undefined;
+    });
     if (options.replicaOf !== undefined && options.waitForSync !== false) {
       await waitUntil(`replica ${options.name} to sync from ${options.replicaOf}`, () =>
         synced(serverPort),
