@@ -89,9 +89,34 @@ async function infoOf(serverPort: number, section: string): Promise<string | und
   }
 }
 
+/**
+ * Synced and settled: after a full sync a replica with the append-only file writes its initial
+ * AOF in the background, and refuses to shut down until that is done.
+ */
 async function synced(serverPort: number): Promise<boolean> {
-  const info = (await infoOf(serverPort, 'replication')) ?? '';
-  return /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info);
+  const replication = (await infoOf(serverPort, 'replication')) ?? '';
+  const persistence = (await infoOf(serverPort, 'persistence')) ?? '';
+  return (
+    /master_link_status:up/.test(replication) &&
+    /master_sync_in_progress:0/.test(replication) &&
+    /aof_rewrite_in_progress:0/.test(persistence) &&
+    /aof_rewrite_scheduled:0/.test(persistence)
+  );
+}
+
+/**
+ * SIGTERM, repeated: Redis ignores one that comes while it writes its initial append-only
+ * file ("Writing initial AOF, can't exit"). SIGKILL if it is still there after 15 s.
+ */
+async function terminate(child: ChildProcess): Promise<void> {
+  const gone = exited(child);
+  for (let attempt = 0; attempt < 30; attempt += 1) {
+    child.kill('SIGTERM');
+    const done = await Promise.race([gone.then(() => true), sleep(500).then(() => false)]);
+    if (done) return;
+  }
+  child.kill('SIGKILL');
+  await gone;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -143,7 +168,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     url: `redis://${loopback}:${serverPort}`,
     pid: child.pid ?? -1,
     stop: async () => {
-      await signal('SIGTERM');
+      await terminate(child);
       await rm(dir, { recursive: true, force: true });
     },
     kill: () => signal('SIGKILL'),
