@@ -11,7 +11,8 @@ import { loopback } from './ports.ts';
  * Extra redis-server processes beside the stack's own, from the same binary and with the same
  * durability settings: a replica of the stack's Redis (`replicaOf`), or a private server a
  * spec can misconfigure (maxmemory, cluster mode, renamed commands) without touching the
- * stack. Each runs as a child of the caller, on a free loopback port of 16400-16999, with its
+ * stack. Each runs as a child of the caller, on a free loopback port of 17400-17999 (clear of
+ * every stack port), with its
  * data under `.flashsale/data/redis-extra/`; `stop()` removes it.
  */
 export interface RedisServerOptions {
@@ -35,8 +36,8 @@ export interface RedisServer {
   kill(): Promise<void>;
 }
 
-const firstPort = 16400;
-const lastPort = 16999;
+const firstPort = 17400;
+const lastPort = 17999;
 
 function portFree(candidate: number): Promise<boolean> {
   return new Promise((resolve) => {
