@@ -12,8 +12,7 @@ import { loopback } from './ports.ts';
  * durability settings: a replica of the stack's Redis (`replicaOf`), or a private server a
  * spec can misconfigure (maxmemory, cluster mode, renamed commands) without touching the
  * stack. Each runs as a child of the caller, on a free loopback port of 17400-17999 (clear of
- * every stack port), with its
- * data under `.flashsale/data/redis-extra/`; `stop()` removes it.
+ * every stack port), with its data under `.flashsale/data/redis-extra/`; `stop()` removes it.
  */
 export interface RedisServerOptions {
   /** Names the data directory and log file. */
