@@ -48,7 +48,7 @@ describe('Checkout', () => {
     request.flush(purchaseFixture(), { status: 201, statusText: 'Created' });
     expect(checkout.inFlight()).toBeFalse();
     expect(checkout.outcome()?.kind).toBe('confirmed');
-    expect(outcomeMessage(checkout.outcome()!)).toBe('Confirmed! Order p-1 is yours.');
+    expect(outcomeMessage(checkout.outcome()!)).toBe('Confirmed! Order 3F2A-9C1E is yours.');
     expect(checkout.confirmations()).toBe(1);
   });
 

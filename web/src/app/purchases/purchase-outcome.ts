@@ -1,5 +1,6 @@
 import type { HttpResponse } from '@angular/common/http';
 import { apiError } from '../core/api-error';
+import { orderNumber } from './order-number';
 import type { Purchase } from './purchase';
 
 /** Every answer the purchase contract can give, as the storefront tells it apart. */
@@ -57,7 +58,7 @@ export function failedOutcome(error: unknown): PurchaseOutcome {
 export function outcomeMessage(outcome: PurchaseOutcome): string {
   switch (outcome.kind) {
     case 'confirmed':
-      return `Confirmed! Order ${outcome.purchase.purchaseId} is yours.`;
+      return `Confirmed! Order ${orderNumber(outcome.purchase.purchaseId)} is yours.`;
     case 'sold_out':
       return 'Sold out: every unit has been sold.';
     case 'limit_reached':
