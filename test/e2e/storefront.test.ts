@@ -33,7 +33,9 @@ const chromiumArgs = [
 ];
 
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const productImageHost = 'https://images.example.com';
+// Pictures come from another https origin; the test answers for it in the browser. A loopback
+// origin, so that nothing could leave the machine even if the route did not catch a request.
+const productImageHost = 'https://127.0.0.1:9';
 const productImage = new URL('fixtures/sneaker.svg', import.meta.url);
 
 /**
