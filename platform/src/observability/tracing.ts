@@ -41,7 +41,7 @@ const startActiveSpan = (...args: unknown[]): unknown =>
   (current.startActiveSpan as (...forwarded: unknown[]) => unknown)(...args);
 export const tracer: Tracer = {
   startSpan: (name, options, parent) => current.startSpan(name, options, parent),
-  startActiveSpan: startActiveSpan as Tracer['startActiveSpan'],
+  startActiveSpan,
 };
 
 export interface Tracing {
