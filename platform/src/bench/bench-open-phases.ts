@@ -5,6 +5,7 @@ import { saleKeys } from '../sales/sale-keys.ts';
 import type { BenchProcess } from './bench-processes.ts';
 import type { OpenModelResult, SellOutResult } from './bench-report.ts';
 import { benchSale, drain, unlimited, type BenchContext } from './bench-context.ts';
+import { cpuShare } from './cpu-time.ts';
 import { runWrk, unexpectedAnswers, type WrkRun } from './wrk-run.ts';
 
 function crowdRun(
@@ -41,6 +42,7 @@ export async function halfRatePhase(
   const sale = await benchSale(context, 'bench-half-rate', unlimited, unlimited);
   // Enough connections that one slow answer does not hold up the schedule of the others.
   const connections = Math.max(8, Math.min(64, context.options.connections));
+  const before = await api.cpuTicks();
   const result = await runWrk({
     ...crowdRun(context, api, sale),
     threads: connections,
@@ -48,6 +50,7 @@ export async function halfRatePhase(
     rate: asked,
     durationSeconds: context.options.durationSeconds,
   });
+  const serverSeconds = ((await api.cpuTicks()) - before) / context.ticks;
   await drain(context, sale);
   const report = result.report;
   return {
@@ -56,6 +59,7 @@ export async function halfRatePhase(
     latencyMs: report.latencyMs,
     unexpected: unexpectedAnswers(report, 201),
     generatorCpu: result.cpu,
+    serverCpu: cpuShare(serverSeconds, report.durationSeconds, context.machineCores),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CorePlan } from './cores.ts';
-import { formatCpu, generatorSaturated, type CpuShare } from './cpu-time.ts';
+import { generatorSaturated, type CpuShare } from './cpu-time.ts';
 import { formatLoad, formatMachine, type Machine } from './machine.ts';
 
 export type PhaseName =
@@ -44,6 +44,7 @@ export interface OpenModelResult {
   };
   readonly unexpected: number;
   readonly generatorCpu: CpuShare;
+  readonly serverCpu: CpuShare;
 }
 
 /** A sale of `stock` units bought out by the crowd, and how soon PostgreSQL had it all. */
@@ -165,7 +166,7 @@ function tracingLines(result: BenchResult): string[] {
 function halfRateLine(half: OpenModelResult): string {
   const l = half.latencyMs;
   const note = half.unexpected > 0 ? `  (! ${half.unexpected} unexpected answers)` : '';
-  return `p99 at half the max purchase rate: ${l.p99.toFixed(2)} ms at ${thousands(half.rate)} req/s asked, ${thousands(half.achieved)} answered (open model, latency from each request's scheduled time; p50 ${l.p50.toFixed(2)}, p90 ${l.p90.toFixed(2)}, p99.9 ${l.p999.toFixed(2)} ms); target < ${benchTargets.halfRateP99Ms} ms: ${verdict(l.p99 < benchTargets.halfRateP99Ms)}; generator ${formatCpu(half.generatorCpu)}${note}`;
+  return `p99 at half the max purchase rate: ${l.p99.toFixed(2)} ms at ${thousands(half.rate)} req/s asked, ${thousands(half.achieved)} answered (open model, latency from each request's scheduled time; p50 ${l.p50.toFixed(2)}, p90 ${l.p90.toFixed(2)}, p99.9 ${l.p999.toFixed(2)} ms); target < ${benchTargets.halfRateP99Ms} ms: ${verdict(l.p99 < benchTargets.halfRateP99Ms)}; generator ${percent(half.generatorCpu)}, API ${percent(half.serverCpu)} of one core${note}`;
 }
 
 function sellOutLine(sellOut: SellOutResult): string {
