@@ -6,7 +6,7 @@ import { Sequelize } from 'sequelize';
 import { envFilePath, httpOk, log, projectRoot, readEnvFile, toolBin } from '@flashsale/stack';
 import { formatBenchReport } from '@flashsale/platform/bench/bench-report.ts';
 import { runBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
-import { summariseNewestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
+import { summariseBusiestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
 import {
   describeOutcome,
   removeLoadSale,
@@ -203,7 +203,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
   log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
   process.stdout.write(`\n${formatBenchReport(result)}\n`);
   if (options.cpuProf) {
-    process.stdout.write(`\n${await summariseNewestProfile(resolve(options.cpuProf))}\n`);
+    process.stdout.write(`\n${await summariseBusiestProfile(resolve(options.cpuProf))}\n`);
   }
 }
 
