@@ -163,9 +163,20 @@ function tracingLines(result: BenchResult): string[] {
   ];
 }
 
+/** The open model kept its schedule when it answered at least 95% of the rate it asked for. */
+export function behindSchedule(half: OpenModelResult): boolean {
+  return half.achieved < 0.95 * half.rate;
+}
+
 function halfRateLine(half: OpenModelResult): string {
   const l = half.latencyMs;
-  const note = half.unexpected > 0 ? `  (! ${half.unexpected} unexpected answers)` : '';
+  const notes = [
+    half.unexpected > 0 ? `${half.unexpected} unexpected answers` : '',
+    behindSchedule(half)
+      ? 'fewer answered than asked: the schedule fell behind, so the percentiles include the backlog'
+      : '',
+  ].filter(Boolean);
+  const note = notes.length > 0 ? `  (! ${notes.join('; ')})` : '';
   return `p99 at half the max purchase rate: ${l.p99.toFixed(2)} ms at ${thousands(half.rate)} req/s asked, ${thousands(half.achieved)} answered (open model, latency from each request's scheduled time; p50 ${l.p50.toFixed(2)}, p90 ${l.p90.toFixed(2)}, p99.9 ${l.p999.toFixed(2)} ms); target < ${benchTargets.halfRateP99Ms} ms: ${verdict(l.p99 < benchTargets.halfRateP99Ms)}; generator ${percent(half.generatorCpu)}, API ${percent(half.serverCpu)} of one core${note}`;
 }
 

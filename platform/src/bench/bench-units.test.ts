@@ -233,6 +233,17 @@ describe('bench: formatBenchReport', () => {
     );
   });
 
+  it('says when the open model fell behind its schedule', () => {
+    expect(report).not.toContain('the schedule fell behind');
+    const behind = formatBenchReport({
+      ...result,
+      halfRate: { ...result.halfRate, achieved: 2500 },
+    });
+    expect(behind).toMatch(
+      /p99 at half the max purchase rate: .*\(! fewer answered than asked: the schedule fell behind/,
+    );
+  });
+
   it('reports the cost of tracing against tracing off', () => {
     expect(report).toMatch(
       /sold-out\s+always_on 4,000 req\/s \(0\.50x of off\);\s+parentbased_traceidratio 0\.01 36,000 req\/s \(4\.50x of off\);\s+off 8,000 req\/s/,
