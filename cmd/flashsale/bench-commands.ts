@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Sequelize } from 'sequelize';
 import { envFilePath, httpOk, log, projectRoot, readEnvFile, toolBin } from '@flashsale/stack';
-import { formatBenchReport } from '@flashsale/platform/bench/bench-report.ts';
-import { runBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
+import { formatBenchReport, formatFsyncReport } from '@flashsale/platform/bench/bench-report.ts';
+import { runBench, runFsyncBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
 import { summariseBusiestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
 import {
   describeOutcome,
@@ -149,6 +149,7 @@ export function registerBenchCommands(program: Command): void {
       positiveInteger('--sell-out-stock'),
       10_000,
     )
+    .option('--fsync-only', 'only the purchase phase under appendfsync always and everysec')
     .option(
       '--cpu-prof <dir>',
       "also profile the API's sold-out answers (node --cpu-prof) into DIR",
@@ -165,6 +166,7 @@ interface BenchCommandOptions {
   users: number;
   sellOutStock: number;
   cpuProf?: string;
+  fsyncOnly?: boolean;
 }
 
 /** The environment `npm start` gives each kind of process (the first API's, for the API). */
@@ -182,7 +184,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
   const env = { ...stackEnv, ...process.env };
   const base = await platformBaseEnv(stackEnv);
   const startedAt = Date.now();
-  const result = await runBench({
+  const benchOptions = {
     wrk: await wrkBinary(),
     k6: toolBin('k6'),
     scriptDir,
@@ -199,9 +201,13 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
     luaRequests: 200_000,
     ...(options.cpuProf ? { cpuProfileDir: resolve(options.cpuProf) } : {}),
     progress: log,
-  });
+  };
+  const report =
+    options.fsyncOnly === true
+      ? formatFsyncReport(await runFsyncBench(benchOptions))
+      : formatBenchReport(await runBench(benchOptions));
   log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-  process.stdout.write(`\n${formatBenchReport(result)}\n`);
+  process.stdout.write(`\n${report}\n`);
   if (options.cpuProf) {
     process.stdout.write(`\n${await summariseBusiestProfile(resolve(options.cpuProf))}\n`);
   }

@@ -9,6 +9,8 @@ export type PhaseName =
   | 'notStarted'
   | 'ended'
   | 'purchase'
+  | 'purchaseFsyncAlways'
+  | 'purchaseFsyncEverysec'
   | 'dbFirst'
   | 'soldOutTraceAll'
   | 'purchaseTraceAll'
@@ -88,11 +90,15 @@ const targetOf: Partial<Record<PhaseName, string>> = {
   purchase: `>= ${benchTargets.purchaseVsHello}x`,
 };
 
-export function rateOf(result: BenchResult, name: PhaseName): number {
+export function rateOf(result: Pick<BenchResult, 'phases'>, name: PhaseName): number {
   return result.phases.find((phase) => phase.name === name)?.requestsPerSecond ?? Number.NaN;
 }
 
-export function ratio(result: BenchResult, top: PhaseName, bottom: PhaseName): number {
+export function ratio(
+  result: Pick<BenchResult, 'phases'>,
+  top: PhaseName,
+  bottom: PhaseName,
+): number {
   return rateOf(result, top) / rateOf(result, bottom);
 }
 
@@ -189,6 +195,44 @@ function sellOutLine(sellOut: SellOutResult): string {
   return `${thousands(sellOut.stock)}-unit sale: sold out in ${thousands(sellOut.sellOutMs)} ms; ${persisted}`;
 }
 
+/** The cost of `appendfsync always` against `everysec` (docs/durability.md); no target. */
+export function fsyncLine(result: Pick<BenchResult, 'phases'>): string {
+  const value = ratio(result, 'purchaseFsyncAlways', 'purchaseFsyncEverysec');
+  return `appendfsync always / everysec: ${times(value)} (the cost of fsync before every answer; no target)`;
+}
+
+/** `flashsale bench --fsync-only`: the purchase phase under each appendfsync setting. */
+export interface FsyncBenchResult {
+  readonly machine: Machine;
+  readonly cores: CorePlan;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly phases: readonly ThroughputPhase[];
+}
+
+export function formatFsyncReport(result: FsyncBenchResult): string {
+  const rows = result.phases.map(
+    (phase) =>
+      row([
+        phase.label,
+        thousands(phase.requestsPerSecond),
+        '',
+        '',
+        percent(phase.generatorCpu),
+        percent(phase.serverCpu),
+      ]) + flags(phase),
+  );
+  return [
+    formatMachine(result.machine),
+    `${result.cores.note}; wrk, ${result.connections} connections, ${result.durationSeconds} s per phase after a warm-up`,
+    '',
+    row(['phase', 'req/s', '', '', 'gen. CPU', 'srv. CPU']),
+    ...rows,
+    '',
+    fsyncLine(result),
+  ].join('\n');
+}
+
 export function formatBenchReport(result: BenchResult): string {
   const dbFirst = ratio(result, 'purchase', 'dbFirst');
   const generatorBound = result.phases.some(
@@ -203,6 +247,7 @@ export function formatBenchReport(result: BenchResult): string {
     ...result.phases.map((phase) => phaseRow(result, phase)),
     '',
     `purchase / database-first: ${times(dbFirst)}; target >= ${benchTargets.purchaseVsDbFirst}x: ${verdict(dbFirst >= benchTargets.purchaseVsDbFirst)}`,
+    fsyncLine(result),
     halfRateLine(result.halfRate),
     sellOutLine(result.sellOut),
     '',

@@ -11,7 +11,7 @@ import {
   type BenchProcess,
   type BenchProcessSpec,
 } from './bench-processes.ts';
-import type { BenchResult, PhaseName, ThroughputPhase } from './bench-report.ts';
+import type { BenchResult, FsyncBenchResult, PhaseName, ThroughputPhase } from './bench-report.ts';
 import { planCores, tasksetAvailable } from './cores.ts';
 import { clockTicksPerSecond, cpuShare, readProcCpu } from './cpu-time.ts';
 import { writeCrowd } from './crowd.ts';
@@ -324,10 +324,45 @@ async function defaultApiPhases(context: BenchContext, sales: ApiSales) {
     await drain(context, sales.purchase);
     const halfRate = await halfRatePhase(context, api, purchase.requestsPerSecond / 2);
     const sellOut = await sellOutPhase(context, api);
-    return { phases: [...answers, purchase], halfRate, sellOut };
+    const fsync = await fsyncPhases(context, api);
+    return { phases: [...answers, purchase, ...fsync], halfRate, sellOut };
   } finally {
     await stopProcess(context, api);
   }
+}
+
+/**
+ * The cost of `appendfsync always` (Redis fsyncs the append-only file before it answers)
+ * against `everysec`: the same purchase phase under each, on the same API process and Redis,
+ * which gets its own setting back afterwards (docs/durability.md).
+ */
+async function fsyncPhases(context: BenchContext, api: BenchProcess): Promise<ThroughputPhase[]> {
+  const [, appendonly] = await context.redis.config('GET', 'appendonly');
+  if (appendonly !== 'yes') {
+    throw new Error(
+      `the Redis at ${context.options.redisUrl} has appendonly "${appendonly ?? 'unknown'}": the appendfsync comparison needs the append-only file on`,
+    );
+  }
+  const [, original] = await context.redis.config('GET', 'appendfsync');
+  const results: ThroughputPhase[] = [];
+  try {
+    for (const mode of ['always', 'everysec'] as const) {
+      await context.redis.config('SET', 'appendfsync', mode);
+      const sale = await benchSale(context, `bench-fsync-${mode}`, unlimited, unlimited);
+      const name = mode === 'always' ? 'purchaseFsyncAlways' : 'purchaseFsyncEverysec';
+      results.push(
+        await measurePhase(
+          context,
+          api,
+          purchasePhase(sale, name, `purchases, appendfsync ${mode}`),
+        ),
+      );
+      await drain(context, sale);
+    }
+  } finally {
+    await context.redis.config('SET', 'appendfsync', original ?? 'always');
+  }
+  return results;
 }
 
 const samplers = [
@@ -498,8 +533,7 @@ async function cleanUp(context: BenchContext): Promise<void> {
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const machine = await describeMachine();
-  const context = await setUp(options);
-  try {
+  return withBenchContext(options, async (context) => {
     const measured = await runPhases(context);
     return {
       machine,
@@ -511,6 +545,33 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       defaultSampler: describeSampler(samplerChoiceFromEnv(options.processEnv('api'))),
       ...measured,
     };
+  });
+}
+
+/** `flashsale bench --fsync-only`: only the appendfsync always / everysec comparison. */
+export async function runFsyncBench(options: BenchOptions): Promise<FsyncBenchResult> {
+  const machine = await describeMachine();
+  return withBenchContext(options, async (context) => {
+    await startPipeline(context);
+    const api = await startApi(context, 'api');
+    const phases = await fsyncPhases(context, api);
+    return {
+      machine,
+      cores: context.cores,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      phases,
+    };
+  });
+}
+
+async function withBenchContext<T>(
+  options: BenchOptions,
+  use: (context: BenchContext) => Promise<T>,
+): Promise<T> {
+  const context = await setUp(options);
+  try {
+    return await use(context);
   } finally {
     await cleanUp(context);
   }

@@ -1,4 +1,9 @@
-import { formatBenchReport, thousands, type BenchResult } from './bench-report.ts';
+import {
+  formatBenchReport,
+  formatFsyncReport,
+  thousands,
+  type BenchResult,
+} from './bench-report.ts';
 import { planCores, pinned } from './cores.ts';
 import { cpuShare, generatorSaturated, parseProcStat } from './cpu-time.ts';
 import { placeOf, summariseCpuProfile } from './cpu-profile.ts';
@@ -247,6 +252,19 @@ describe('bench: formatBenchReport', () => {
   it('reports the cost of tracing against tracing off', () => {
     expect(report).toMatch(
       /sold-out\s+always_on 4,000 req\/s \(0\.50x of off\);\s+parentbased_traceidratio 0\.01 36,000 req\/s \(4\.50x of off\);\s+off 8,000 req\/s/,
+    );
+  });
+
+  it('reports the cost of appendfsync always against everysec', () => {
+    const fsync = formatFsyncReport({
+      machine: result.machine,
+      cores: result.cores,
+      connections: 64,
+      durationSeconds: 10,
+      phases: [phase('purchaseFsyncAlways', 1_800), phase('purchaseFsyncEverysec', 2_000)],
+    });
+    expect(fsync).toContain(
+      'appendfsync always / everysec: 0.90x (the cost of fsync before every answer; no target)',
     );
   });
 
