@@ -1,9 +1,12 @@
-import { join } from 'node:path';
+import { constants, existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Sequelize } from 'sequelize';
-import { httpOk, log, projectRoot, toolBin } from '@flashsale/stack';
+import { envFilePath, httpOk, log, projectRoot, readEnvFile, toolBin } from '@flashsale/stack';
 import { formatBenchReport, formatFsyncReport } from '@flashsale/platform/bench/bench-report.ts';
-import { runBench, runFsyncBench } from '@flashsale/platform/bench/bench-run.ts';
+import { runBench, runFsyncBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
+import { summariseBusiestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
 import {
   describeOutcome,
   removeLoadSale,
@@ -13,7 +16,7 @@ import {
   type LoadTarget,
 } from '@flashsale/platform/bench/load-runs.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import { apiPorts, localJwtSecret, platformProcesses } from './local-platform.ts';
+import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
 const scriptDir = join(projectRoot, 'test', 'load');
@@ -118,27 +121,15 @@ function registerLoadCommands(program: Command): void {
     });
 }
 
-interface BenchCliOptions {
-  readonly vus: number;
-  readonly duration: number;
-  readonly warmup: number;
-  readonly fsyncOnly?: boolean;
-}
-
 export function registerBenchCommands(program: Command): void {
   registerLoadCommands(program);
 
   program
     .command('bench')
     .description(
-      'one benchmark run on this machine: bare Koa, purchase, sold-out, database-first, the Lua script alone; needs the stack (`flashsale stack up`)',
+      'one benchmark run on this machine with wrk and a crowd of signed buyers: bare Koa, the API as `npm start` runs it (sold-out, not-started, ended, purchases with the pipeline, tracing on/default/off), the database-first baseline, p99 at half the max rate, sell-out to PostgreSQL; needs the stack (`flashsale stack up`); see docs/benchmarks.md',
     )
-    .option(
-      '--vus <n>',
-      'k6 virtual users (and redis-benchmark connections)',
-      positiveInteger('--vus'),
-      64,
-    )
+    .option('--connections <n>', 'wrk connections', positiveInteger('--connections'), 64)
     .option('--duration <seconds>', 'measured seconds per phase', positiveInteger('--duration'), 10)
     .option(
       '--warmup <seconds>',
@@ -146,26 +137,90 @@ export function registerBenchCommands(program: Command): void {
       positiveInteger('--warmup'),
       3,
     )
+    .option(
+      '--users <n>',
+      'distinct signed buyers in the crowd',
+      positiveInteger('--users'),
+      20_000,
+    )
+    .option(
+      '--sell-out-stock <n>',
+      'units of the sale the crowd buys out',
+      positiveInteger('--sell-out-stock'),
+      10_000,
+    )
     .option('--fsync-only', 'only the purchase phase under appendfsync always and everysec')
-    .action(async (options: BenchCliOptions) => {
-      const env = await platformEnv();
-      const startedAt = Date.now();
-      const benchOptions = {
-        k6: toolBin('k6'),
-        scriptDir,
-        redisUrl: required(env, 'REDIS_URL'),
-        databaseUrl: required(env, 'DATABASE_URL'),
-        vus: options.vus,
-        durationSeconds: options.duration,
-        warmupSeconds: options.warmup,
-        luaRequests: 200_000,
-        progress: log,
-      };
-      const report =
-        options.fsyncOnly === true
-          ? formatFsyncReport(await runFsyncBench(benchOptions))
-          : formatBenchReport(await runBench(benchOptions));
-      log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-      process.stdout.write(`\n${report}\n`);
+    .option(
+      '--cpu-prof <dir>',
+      "also profile the API's sold-out answers (node --cpu-prof) into DIR",
+    )
+    .action(async (options: BenchCommandOptions) => {
+      await benchCommand(options);
     });
+}
+
+interface BenchCommandOptions {
+  connections: number;
+  duration: number;
+  warmup: number;
+  users: number;
+  sellOutStock: number;
+  cpuProf?: string;
+  fsyncOnly?: boolean;
+}
+
+/** The environment `npm start` gives each kind of process (the first API's, for the API). */
+function npmStartEnv(base: NodeJS.ProcessEnv): (kind: PlatformKind) => NodeJS.ProcessEnv {
+  return (kind) => {
+    const spec = platformProcesses.find(
+      (entry) => entry.name === (kind === 'api' ? 'api-1' : kind),
+    );
+    return { ...base, ...spec?.env };
+  };
+}
+
+async function benchCommand(options: BenchCommandOptions): Promise<void> {
+  const stackEnv = existsSync(envFilePath()) ? await readEnvFile() : {};
+  const env = { ...stackEnv, ...process.env };
+  const base = await platformBaseEnv(stackEnv);
+  const startedAt = Date.now();
+  const benchOptions = {
+    wrk: await wrkBinary(),
+    k6: toolBin('k6'),
+    scriptDir,
+    projectRoot,
+    redisUrl: required(env, 'REDIS_URL'),
+    databaseUrl: required(env, 'DATABASE_URL'),
+    kafkaBrokers: required(env, 'KAFKA_BROKERS'),
+    processEnv: npmStartEnv(base),
+    connections: options.connections,
+    durationSeconds: options.duration,
+    warmupSeconds: options.warmup,
+    users: options.users,
+    sellOutStock: options.sellOutStock,
+    luaRequests: 200_000,
+    ...(options.cpuProf ? { cpuProfileDir: resolve(options.cpuProf) } : {}),
+    progress: log,
+  };
+  const report =
+    options.fsyncOnly === true
+      ? formatFsyncReport(await runFsyncBench(benchOptions))
+      : formatBenchReport(await runBench(benchOptions));
+  log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+  process.stdout.write(`\n${report}\n`);
+  if (options.cpuProf) {
+    process.stdout.write(`\n${await summariseBusiestProfile(resolve(options.cpuProf))}\n`);
+  }
+}
+
+async function wrkBinary(): Promise<string> {
+  const wrk = '/usr/bin/wrk';
+  try {
+    await access(wrk, constants.X_OK);
+    return wrk;
+  } catch {
+    throw new Error(
+      `${wrk} not found: install it with \`npx flashsale stack install\` (Debian package wrk)`,
+    );
+  }
 }

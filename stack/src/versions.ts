@@ -31,6 +31,7 @@ export const versions = {
 export const debianPackages: Record<string, string> = {
   'redis-server': 'Redis server',
   'redis-tools': 'redis-cli and redis-benchmark',
+  wrk: 'the HTTP load generator of `flashsale bench`',
   postgresql: 'PostgreSQL server',
   prometheus: 'Prometheus server',
   chromium: 'headless browser for the storefront tests',

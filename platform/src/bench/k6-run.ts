@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pinned } from './cores.ts';
 
 /** How to run one k6 script. */
 export interface K6Run {
@@ -15,6 +16,8 @@ export interface K6Run {
   readonly env: Readonly<Record<string, string | number>>;
   /** 'inherit' streams k6's own report to the terminal; 'capture' keeps it for a failure message. */
   readonly output: 'inherit' | 'capture';
+  /** taskset cores to run k6 on (the bench pins it apart from the servers). */
+  readonly cores?: string;
 }
 
 /** One metric of k6's exported summary: trend stats (ms) or counter/rate values. */
@@ -39,7 +42,8 @@ function spawnK6(run: K6Run, summaryFile: string): Promise<{ code: number; outpu
     Object.entries(run.env).map(([name, value]) => [name, String(value)]),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn(run.k6, args, {
+    const command = pinned(run.cores, run.k6, args);
+    const child = spawn(command.command, command.args, {
       // Never phone home from a benchmark (and the CI machine may have no route out).
       env: { ...process.env, ...scriptEnv, K6_NO_USAGE_REPORT: 'true' },
       stdio: run.output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],

@@ -17,7 +17,7 @@ const installSteps: readonly InstallStep[] = [
     run: async () => (await checkToolchains()).join(', '),
   },
   {
-    label: 'Debian packages (redis, postgresql, prometheus, chromium, openssl)',
+    label: 'Debian packages (redis, postgresql, prometheus, chromium, openssl, wrk)',
     run: installDebianPackages,
   },
   { label: 'Apache Kafka broker jars (Maven Central)', run: installKafka },
