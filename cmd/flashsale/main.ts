@@ -11,6 +11,7 @@ import {
   up,
 } from '@flashsale/stack';
 import { registerBenchCommands } from './bench-commands.ts';
+import { registerClusterCommands } from './cluster-commands.ts';
 import { registerPlatformCommands } from './platform-commands.ts';
 import { registerSaleCommands } from './sale-commands.ts';
 
@@ -79,6 +80,7 @@ program
 registerSaleCommands(program);
 registerPlatformCommands(program);
 registerBenchCommands(program);
+registerClusterCommands(program);
 
 try {
   await program.parseAsync();

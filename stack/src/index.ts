@@ -14,3 +14,24 @@ export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot }
 export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor.ts';
 export { statePath } from './paths.ts';
 export { httpOk, portInUse } from './components/component.ts';
+export {
+  clusterUp,
+  clusterDown,
+  clusterStatus,
+  clusterApiUrl,
+  clusterWebUrl,
+  releaseName,
+  releaseNamespace,
+  nodeMounts,
+  type ClusterStatus,
+} from './cluster/cluster.ts';
+export { ownRulesLeft } from './cluster/network.ts';
+export { nodeComponents } from './cluster/node-components.ts';
+export {
+  buildImages,
+  ensureImages,
+  imageSize,
+  k6Image,
+  dockerfileTargets,
+} from './cluster/images.ts';
+export { nodeNetwork, nodeAddress } from './node-network.ts';

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { loopback, port } from '../ports.ts';
 import { statePath } from '../paths.ts';
+import { nodeAddress } from '../node-network.ts';
 import type { Component } from './component.ts';
 
 const redisPort = (): number => port('redis');
@@ -23,8 +24,8 @@ export const redis: Component = {
       args: [
         '--port',
         String(redisPort()),
-        '--bind',
-        loopback,
+        // Also on the cluster's node address while `cluster up` has created it (pods use it).
+        ...['--bind', loopback, ...[nodeAddress()].filter((address) => address !== undefined)],
         '--dir',
         statePath('data', 'redis'),
         '--appendonly',
