@@ -35,3 +35,4 @@ export {
   dockerfileTargets,
 } from './cluster/images.ts';
 export { nodeNetwork, nodeAddress } from './node-network.ts';
+export { run, runOrThrow } from './exec.ts';
