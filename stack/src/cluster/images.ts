@@ -190,11 +190,17 @@ const contextPaths = [
   'scripts/build-server.mjs',
   'platform',
   'operator',
-  'cmd',
+  'cmd/api',
+  'cmd/relay',
+  'cmd/persister',
+  'cmd/operator',
+  'cmd/flashsale/package.json',
   'stack/package.json',
   'web',
 ];
-const skipped = /(^|\/)(node_modules|dist|\.angular|out-tsc)(\/|$)|\.test\.ts$|\.spec\.ts$/;
+/** What .dockerignore keeps out of the build context. */
+const skipped =
+  /(^|\/)(node_modules|dist|\.angular|out-tsc|testing)(\/|$)|\.(test|spec)\.ts$|\.md$/;
 
 async function filesUnder(path: string): Promise<string[]> {
   const info = await stat(join(projectRoot, path)).catch(() => undefined);
