@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { run, runOrThrow } from '../exec.ts';
 import { nodeNetwork } from '../node-network.ts';
 import { nodeDir } from './node-config.ts';
@@ -102,6 +102,7 @@ async function ensureForwardGuard(): Promise<void> {
 }
 
 export async function networkUp(): Promise<void> {
+  await mkdir(nodeDir(), { recursive: true });
   // br_netfilter makes bridged traffic pass iptables (Service routing needs it).
   if ((await run('test', ['-d', '/proc/sys/net/bridge'])).code !== 0)
     await runOrThrow('modprobe', ['br_netfilter']);

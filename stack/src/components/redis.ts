@@ -7,6 +7,10 @@ import type { Component } from './component.ts';
 
 const redisPort = (): number => port('redis');
 
+export function bindArgs(node: string | undefined): string[] {
+  return node ? ['--bind', loopback, node, '--protected-mode', 'no'] : ['--bind', loopback];
+}
+
 export const redis: Component = {
   name: 'redis',
   dependsOn: [],
@@ -25,7 +29,9 @@ export const redis: Component = {
         '--port',
         String(redisPort()),
         // Also on the cluster's node address while `cluster up` has created it (pods use it).
-        ...['--bind', loopback, ...[nodeAddress()].filter((address) => address !== undefined)],
+        // Protected mode would refuse the pods (no password): the only other address is the
+        // bridge the cluster made on this machine.
+        ...bindArgs(nodeAddress()),
         '--dir',
         statePath('data', 'redis'),
         '--appendonly',
