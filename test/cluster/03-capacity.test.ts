@@ -14,7 +14,7 @@ interface Hpa {
   spec: { minReplicas?: number };
 }
 interface FlashSaleObject {
-  status?: { conditions?: { type: string; status: string; message?: string }[] };
+  status?: { conditions?: { type: string; status: string; reason?: string }[] };
 }
 
 describe('cluster: capacity pre-warm by the operator in its pod', () => {
