@@ -36,3 +36,4 @@ export {
 } from './cluster/images.ts';
 export { nodeNetwork, nodeAddress } from './node-network.ts';
 export { run, runOrThrow } from './exec.ts';
+export { versions } from './versions.ts';

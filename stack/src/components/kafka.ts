@@ -9,7 +9,7 @@ import { statePath } from '../paths.ts';
 import type { Component } from './component.ts';
 import { nodeAddress } from '../node-network.ts';
 
-/** The topic the platform streams confirmed purchases to (see the design's contract). */
+/** The topic the platform streams confirmed purchases to (docs/architecture.md). */
 export const purchasesTopic = 'flashsale.purchases';
 const purchasesPartitions = 6;
 
