@@ -195,7 +195,11 @@ async function removePods(): Promise<void> {
       '--wait=false',
     ]);
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && (await crictl(['pods', '-q'])).trim() !== '') await sleep(1000);
+    while (
+      Date.now() < deadline &&
+      (await crictl(['pods', '-q', '--state', 'ready'])).trim() !== ''
+    )
+      await sleep(1000);
   }
   for (const name of ['coredns', 'kube-proxy', 'kubelet']) await stop(name);
   if ((await runningPid('containerd')) !== undefined) {
