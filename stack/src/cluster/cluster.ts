@@ -183,6 +183,12 @@ async function crictl(args: readonly string[]): Promise<string> {
   return result.code === 0 ? result.output : '';
 }
 
+/** Ids of the pod sandboxes still running (crictl's warnings, on the same output, left out). */
+async function runningSandboxes(): Promise<string[]> {
+  const output = await crictl(['pods', '-q', '--state', 'ready']);
+  return output.split('\n').filter((line) => /^[0-9a-f]{12,64}$/.test(line.trim()));
+}
+
 /** Pods are stopped by the kubelet itself (graceful), then anything left through the CRI. */
 async function removePods(): Promise<void> {
   if ((await runningPid('kubelet')) !== undefined && (await nodeReady().catch(() => false))) {
@@ -195,11 +201,7 @@ async function removePods(): Promise<void> {
       '--wait=false',
     ]);
     const deadline = Date.now() + 60_000;
-    while (
-      Date.now() < deadline &&
-      (await crictl(['pods', '-q', '--state', 'ready'])).trim() !== ''
-    )
-      await sleep(1000);
+    while (Date.now() < deadline && (await runningSandboxes()).length > 0) await sleep(1000);
   }
   for (const name of ['coredns', 'kube-proxy', 'kubelet']) await stop(name);
   if ((await runningPid('containerd')) !== undefined) {
