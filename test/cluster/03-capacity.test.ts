@@ -13,8 +13,42 @@ import {
 interface Hpa {
   spec: { minReplicas?: number };
 }
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime: string;
+}
 interface FlashSaleObject {
-  status?: { conditions?: { type: string; status: string; reason?: string }[] };
+  status?: { conditions?: Condition[] };
+}
+interface PodList {
+  items: {
+    metadata: { deletionTimestamp?: string };
+    status: { conditions?: Condition[] };
+  }[];
+}
+
+/** Whole seconds since the epoch: the API's timestamps have second precision. */
+const seconds = (time: string | number): number =>
+  Math.floor((typeof time === 'number' ? time : Date.parse(time)) / 1000);
+
+/** When each Ready API pod became Ready (the kubelet's Ready condition). */
+async function podReadyTimes(env: ClusterEnv, component: string): Promise<number[]> {
+  const pods = await kubectlJson<PodList>([
+    'get',
+    'pods',
+    '-n',
+    env.namespace,
+    '-l',
+    `app.kubernetes.io/component=${component}`,
+  ]);
+  return pods.items
+    .filter((pod) => !pod.metadata.deletionTimestamp)
+    .flatMap((pod) => pod.status.conditions ?? [])
+    .filter((c) => c.type === 'Ready' && c.status === 'True')
+    .map((c) => Date.parse(c.lastTransitionTime));
 }
 
 describe('cluster: capacity pre-warm by the operator in its pod', () => {
@@ -28,7 +62,7 @@ describe('cluster: capacity pre-warm by the operator in its pod', () => {
     (await kubectlJson<Hpa>(['get', 'hpa', 'flash-sale-api', '-n', env.namespace])).spec
       .minReplicas;
 
-  const capacityReady = async (sale: string): Promise<string | undefined> => {
+  const capacityCondition = async (sale: string): Promise<Condition | undefined> => {
     const object = await kubectlJson<FlashSaleObject>([
       'get',
       'flashsale',
@@ -36,7 +70,7 @@ describe('cluster: capacity pre-warm by the operator in its pod', () => {
       '-n',
       env.namespace,
     ]);
-    return object.status?.conditions?.find((c) => c.type === 'CapacityReady')?.status;
+    return object.status?.conditions?.find((c) => c.type === 'CapacityReady');
   };
 
   it('raises the HPA floor to 3 with 3 Ready API pods before startsAt, then restores it', async () => {
@@ -61,19 +95,30 @@ describe('cluster: capacity pre-warm by the operator in its pod', () => {
       async () => ((await floor()) === 3 ? true : undefined),
       60_000,
     );
-    // CapacityReady turns True only once the pods are Ready, not when the floor is written.
-    const readyWhenTrue = await eventually(
-      'CapacityReady True',
-      async () =>
-        (await capacityReady(sale)) === 'True' ? (await readyPods(env, 'api')).length : undefined,
-      90_000,
-    );
-    expect(readyWhenTrue).toBeGreaterThanOrEqual(3);
     await eventually(
       '3 Ready API pods',
       async () => ((await readyPods(env, 'api')).length >= 3 ? true : undefined),
       90_000,
     );
+    // CapacityReady turned True only once the pods were Ready, not when the floor was written:
+    // its transition is no earlier than the moment the last of the 3 pods became Ready.
+    const condition = await eventually(
+      'CapacityReady True in the window',
+      async () => {
+        const found = await capacityCondition(sale);
+        return found?.status === 'True' && found.reason === 'CapacityFloorApplied'
+          ? found
+          : undefined;
+      },
+      90_000,
+    );
+    const lastReady = Math.max(...(await podReadyTimes(env, 'api')));
+    expect(seconds(condition.lastTransitionTime)).toBeGreaterThanOrEqual(seconds(lastReady));
+    // And it says how many pods are Ready, which the written floor alone cannot tell.
+    const ready = /and (\d+) Ready/.exec(condition.message ?? '')?.[1];
+    expect(Number(ready))
+      .withContext(condition.message ?? '')
+      .toBeGreaterThanOrEqual(3);
     expect(Date.now()).toBeLessThan(startsAt.getTime());
 
     await eventually(
