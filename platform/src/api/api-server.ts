@@ -87,7 +87,12 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
   app.on('error', (error: unknown) => logger.error({ err: error }, 'request failed'));
 
   const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // While draining, every answer closes its connection: a keep-alive client opens a new one
+    // (to a pod still serving) instead of reusing a socket this server is about to close.
+    if (draining) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   answerUnparsedRequests(server);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

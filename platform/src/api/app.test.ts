@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, get, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { SignJWT, UnsecuredJWT } from 'jose';
@@ -316,6 +316,34 @@ describe('api: HTTP contract of the API process against the real stack', () => {
       expect((await call('/healthz', {}, origin)).status).toBe(200);
       await stopping;
       await expectAsync(fetch(`${origin}/healthz`)).toBeRejected();
+    });
+
+    it('answers with Connection: close while draining, so keep-alive clients reconnect elsewhere', async () => {
+      const server = await startApiServer(
+        configWith({ SHUTDOWN_READINESS_DELAY_MS: '1500' }),
+        logger,
+      );
+      const connectionHeader = (): Promise<string | undefined> =>
+        new Promise((resolve, reject) => {
+          const request = get(
+            `http://127.0.0.1:${server.port}/healthz`,
+            { agent: keepAlive },
+            (res) => {
+              res.resume();
+              resolve(res.headers.connection);
+            },
+          );
+          request.on('error', reject);
+        });
+      const keepAlive = new Agent({ keepAlive: true });
+      try {
+        expect(await connectionHeader()).toBe('keep-alive');
+        const stopping = server.shutdown();
+        expect(await connectionHeader()).toBe('close');
+        await stopping;
+      } finally {
+        keepAlive.destroy();
+      }
     });
   });
 

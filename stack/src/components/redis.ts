@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { loopback, port } from '../ports.ts';
 import { statePath } from '../paths.ts';
+import { nodeAddress } from '../node-network.ts';
 import type { Component } from './component.ts';
 
 const redisPort = (): number => port('redis');
@@ -12,12 +13,12 @@ const redisPort = (): number => port('redis');
  * Redis crash), no RDB snapshots, and never an eviction (it could drop idempotency keys and
  * the outbox). Shared by the stack's Redis and the extra servers `startRedisServer` starts.
  */
-export function redisServerArgs(serverPort: number, dir: string): string[] {
+export function redisServerArgs(serverPort: number, dir: string, node?: string): string[] {
   return [
     '--port',
     String(serverPort),
-    '--bind',
-    loopback,
+    // Also on the cluster's node address while `cluster up` has created it (pods use it).
+    ...bindArgs(node),
     '--dir',
     dir,
     '--appendonly',
@@ -55,6 +56,14 @@ export async function redisAnswers(serverPort: number): Promise<boolean> {
   }
 }
 
+/**
+ * Protected mode would refuse the pods (no password); the only other address is the bridge
+ * the cluster made on this machine.
+ */
+export function bindArgs(node: string | undefined): string[] {
+  return node ? ['--bind', loopback, node, '--protected-mode', 'no'] : ['--bind', loopback];
+}
+
 export const redis: Component = {
   name: 'redis',
   dependsOn: [],
@@ -67,7 +76,7 @@ export const redis: Component = {
     Promise.resolve({
       name: 'redis',
       cmd: 'redis-server',
-      args: redisServerArgs(redisPort(), statePath('data', 'redis')),
+      args: redisServerArgs(redisPort(), statePath('data', 'redis'), nodeAddress()),
     }),
   isReady: () => redisAnswers(redisPort()),
   readyTimeoutMs: 20_000,
