@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
+import { registerSaleConfigMetrics } from '../observability/sale-config-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import { requestPathRedis } from '../redis/redis-client.ts';
@@ -47,6 +48,7 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     const all = await sales.list();
     return new Map(all.map((sale) => [sale.name, sale.remaining]));
   });
+  registerSaleConfigMetrics(metrics.registry, () => sales.list());
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {
