@@ -10,7 +10,11 @@ import {
   toolBin,
   unregisterScrapeTarget,
 } from '@flashsale/stack';
-import { runContention } from '@flashsale/platform/bench/load-runs.ts';
+import {
+  runContention,
+  runSustained,
+  type LoadTarget,
+} from '@flashsale/platform/bench/load-runs.ts';
 import { deleteKeysUnderPrefix } from '@flashsale/platform/bench/prefixed-keys.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
@@ -33,7 +37,10 @@ import {
 
 interface Series {
   readonly metric: Record<string, string>;
+  /** Instant queries. */
   readonly value: [number, string];
+  /** Range queries. */
+  readonly values?: [number, string][];
 }
 
 interface QueryAnswer {
@@ -210,6 +217,19 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     return (await response.json()) as QueryAnswer;
   }
 
+  /** A time-series panel's query as Grafana sends it: the last 10 minutes, a point every 15 s. */
+  async function queryRange(promql: string): Promise<QueryAnswer> {
+    const end = Date.now() / 1000;
+    const params = new URLSearchParams({
+      query: promql,
+      start: String(end - 600),
+      end: String(end),
+      step: '15',
+    });
+    const response = await fetch(`${prometheusUrl}/api/v1/query_range?${params.toString()}`);
+    return (await response.json()) as QueryAnswer;
+  }
+
   const prometheus = {
     async labelValues(label: string, selector: string): Promise<string[]> {
       const now = Date.now() / 1000;
@@ -268,6 +288,24 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     await scrape('relay', await platform.start('relay'), release);
     apiUrl = await platform.start('api');
     await scrape('api', apiUrl, { namespace, job: jobs.api });
+    // The FlashSale CRD, as cluster.test.ts applies it (a fresh stack has none).
+    await mustRun(
+      'kubectl',
+      [
+        'apply',
+        '--server-side',
+        '--field-manager=flashsale-tests',
+        '--force-conflicts',
+        '-k',
+        'manifests/crds',
+      ],
+      { kubeconfig },
+    );
+    await mustRun(
+      'kubectl',
+      ['wait', '--for=condition=Established', '--timeout=30s', 'crd/flashsales.flashsale.io'],
+      { kubeconfig },
+    );
     await mustRun('kubectl', ['create', 'namespace', namespace], { kubeconfig });
     const operatorUrl = await startOperator();
     await scrape('operator', operatorUrl, release);
@@ -308,21 +346,26 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
   }
 
   async function loadAndWait(): Promise<string> {
-    const outcome = await runContention(
-      {
-        k6: toolBin('k6'),
-        scriptDir: join(projectRoot, 'test', 'load'),
-        apiUrls: [apiUrl],
-        jwtSecret: platform.secret,
-        redis,
-        database,
-        output: 'capture',
-        // The k6 panels of the overview show this run.
-        prometheus: { remoteWriteUrl: `${prometheusUrl}/api/v1/write`, testId: names.id },
-      },
-      { users: 300, stock: 200, vus: 20 },
-    );
+    const remoteWrite = { remoteWriteUrl: `${prometheusUrl}/api/v1/write`, testId: names.id };
+    const target: LoadTarget = {
+      k6: toolBin('k6'),
+      scriptDir: join(projectRoot, 'test', 'load'),
+      apiUrls: [apiUrl],
+      jwtSecret: platform.secret,
+      redis,
+      database,
+      output: 'capture',
+      // The k6 panels of the overview show this run.
+      prometheus: remoteWrite,
+    };
+    const outcome = await runContention(target, { users: 300, stock: 200, vus: 20 });
     expect(outcome.verification.persisted).toBe(200);
+    // A few seconds of steady load as well, so k6's counters get several points (a rate).
+    const steady = await runSustained(
+      { ...target, prometheus: { ...remoteWrite, testId: `${names.id}-steady` } },
+      { rate: 20, durationSeconds: 4 },
+    );
+    expect(steady.problems).withContext(steady.k6.output).toEqual([]);
     // Two scrapes after the last row was persisted.
     await eventually(
       'Prometheus to see every persisted row',
@@ -357,13 +400,10 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
   async function answerAll(dashboard: Dashboard): Promise<Answered[]> {
     const answered: Answered[] = [];
     for (const combination of await combinationsOf(dashboard, prometheus, namespace)) {
-      for (const { what, expr } of queriesOf(dashboard)) {
-        answered.push({
-          combination,
-          what,
-          expr,
-          answer: await query(interpolate(expr, combination.values)),
-        });
+      for (const { what, expr, instant } of queriesOf(dashboard)) {
+        const promql = interpolate(expr, combination.values);
+        const answer = instant ? await query(promql) : await queryRange(promql);
+        answered.push({ combination, what, expr, answer });
       }
     }
     return answered;
@@ -400,7 +440,9 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
         Object.entries(chosen).every(([name, value]) => a.combination.chosen[name] === value),
     );
     if (!match) throw new Error(`no combination ${JSON.stringify(chosen)} for ${what}`);
-    return Number(match.answer.data?.result[0]?.value[1]);
+    const series = match.answer.data?.result[0];
+    // The instant value, or the latest point of a range.
+    return Number((series?.values?.at(-1) ?? series?.value)?.[1]);
   }
 
   it('answers every panel and annotation query of every dashboard, for every variable combination, after a short real load', async () => {
@@ -413,7 +455,11 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     expect(failed.map((a) => `${a.what}: ${a.answer.error}`)).toEqual([]);
     // Everything set to All (in the spec's namespace, and in every namespace): every query has data.
     const allEmpty = answered
-      .filter((a) => ['job', 'sale'].every((name) => a.combination.chosen[name] === undefined))
+      .filter((a) =>
+        Object.entries(a.combination.chosen).every(
+          ([name, value]) => name === 'namespace' || name === 'cluster' || value === undefined,
+        ),
+      )
       .filter((a) => !a.answer.data?.result.length)
       .map((a) => `${a.what} (namespace ${a.combination.chosen['namespace'] ?? 'All'})`);
     expect(allEmpty).toEqual([]);
@@ -425,14 +471,19 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     // The figures a user reads, for the sale the load ran against.
     const sale = await new SaleStore(redis).read(loadSale);
     const thisSale = { namespace, job: jobs.api, sale: loadSale };
-    expect(valueOf(overview, 'flash-sale-overview / Confirmed units / A', thisSale)).toBe(200);
-    expect(valueOf(overview, 'flash-sale-overview / Remaining stock / A', thisSale)).toBe(0);
+    expect(valueOf(overview, 'flash-sale-overview / Confirmed units (stat) / A', thisSale)).toBe(
+      200,
+    );
+    expect(valueOf(overview, 'flash-sale-overview / Remaining stock (stat) / A', thisSale)).toBe(0);
     // Annotations take their time from the value: the sale's start and end, in milliseconds.
     const at = (what: string): number => Math.round(valueOf(overview, what, thisSale));
     expect(at('flash-sale-overview / annotation Sale start')).toBe(Date.parse(sale!.startsAt));
     expect(at('flash-sale-overview / annotation Sale end')).toBe(Date.parse(sale!.endsAt));
     expect(
-      valueOf(operatorBoard, 'flash-sale-operator / Leader / A', { namespace, job: jobs.workers }),
+      valueOf(operatorBoard, 'flash-sale-operator / Leader (stat) / A', {
+        namespace,
+        job: jobs.workers,
+      }),
     ).toBe(1);
   }, 180_000);
 
@@ -460,10 +511,12 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
   });
 
   it('fires "no operator leader" and "API down" when the release has no such target, whatever other jobs export', async () => {
-    // Only someone-else jobs are scraped in bareNamespace: a leader and an API answer there.
+    // Only someone-else jobs are scraped in bareNamespace: a leader and HTTP answers there.
+    await fetch(`${apiUrl}/api/sales`);
     await eventually('the foreign targets to be scraped', async () => {
-      const answer = await query(`flashsale_operator_leader{namespace="${bareNamespace}"} == 1`);
-      return answer.data?.result.length ? true : undefined;
+      const leader = await query(`flashsale_operator_leader{namespace="${bareNamespace}"} == 1`);
+      const http = await query(`http_request_duration_seconds_count{namespace="${bareNamespace}"}`);
+      return leader.data?.result.length && http.data?.result.length ? true : undefined;
     });
     const rules = rulesOf(objectsOf(await renderScenario('production', bareNamespace)));
     const firing = async (alert: string): Promise<Series[]> =>

@@ -12,7 +12,11 @@ export interface DashboardPanel {
   readonly type: string;
   readonly title: string;
   readonly fieldConfig: { readonly defaults: { readonly unit?: string } };
-  readonly targets: readonly { readonly refId: string; readonly expr: string }[];
+  readonly targets: readonly {
+    readonly refId: string;
+    readonly expr: string;
+    readonly instant?: boolean;
+  }[];
 }
 
 export interface DashboardVariable {
@@ -195,19 +199,29 @@ export async function combinationsOf(
   return expand(0, { values: { datasource: 'prometheus' }, chosen: {} }, false);
 }
 
+/** One query as Grafana sends it: instant (stat panels) or over the time range. */
+export interface DashboardQuery {
+  readonly what: string;
+  readonly expr: string;
+  readonly instant: boolean;
+}
+
 /** Every query of a dashboard: panel targets and annotation queries. */
-export function queriesOf(dashboard: Dashboard): { what: string; expr: string }[] {
+export function queriesOf(dashboard: Dashboard): DashboardQuery[] {
   const panels = dashboard.panels.flatMap((panel) =>
     panel.targets.map((target) => ({
-      what: `${dashboard.uid} / ${panel.title} / ${target.refId}`,
+      what: `${dashboard.uid} / ${panel.title}${panel.type === 'stat' ? ' (stat)' : ''} / ${target.refId}`,
       expr: target.expr,
+      instant: target.instant === true,
     })),
   );
+  // Grafana runs annotation queries over the dashboard's time range, as range queries.
   const annotations = dashboard.annotations.list
     .filter((annotation) => annotation.expr !== undefined)
     .map((annotation) => ({
       what: `${dashboard.uid} / annotation ${annotation.name}`,
       expr: annotation.expr!,
+      instant: false,
     }));
   return [...panels, ...annotations];
 }

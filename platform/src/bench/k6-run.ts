@@ -62,7 +62,7 @@ function prometheusArgs(output: K6PrometheusOutput | undefined): {
     env: {
       K6_PROMETHEUS_RW_SERVER_URL: output.remoteWriteUrl,
       K6_PROMETHEUS_RW_TREND_STATS: remoteWriteTrendStats,
-      K6_PROMETHEUS_RW_PUSH_INTERVAL: '2s',
+      K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
     },
   };
 }
