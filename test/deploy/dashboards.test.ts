@@ -89,6 +89,7 @@ function jobsOf(objects: readonly Rendered[], namespace: string): { api: string;
 
 const alertNames = [
   'FlashSaleOutboxBacklogGrowing',
+  'FlashSaleDeadLetters',
   'FlashSalePersistLagHigh',
   'FlashSaleApiErrors',
   'FlashSaleApiDown',
@@ -182,7 +183,7 @@ describe('deploy: Grafana dashboards and alerts as shipped', () => {
     const jobs = jobsOf(objects, 'flashsale-ci');
     const unscoped: string[] = [];
     for (const rule of rulesOf(objects)) {
-      for (const [selector, matchers] of rule.expr.matchAll(/[a-z_:]+\{([^}]*)\}/g)) {
+      for (const [selector, matchers] of rule.expr.matchAll(/[a-z_:]*\{([^}]*)\}/g)) {
         const scoped =
           matchers!.includes('namespace="flashsale-ci"') &&
           (matchers!.includes(`job=~"${jobs.api}"`) ||

@@ -64,6 +64,10 @@ export class SaleStore {
    */
   async configure(definition: SaleDefinition, generation = 0): Promise<ConfigureResult> {
     const keys = saleKeys(definition.name);
+    // Indexed before it can sell: the relay finds outboxes through the index, so a sale
+    // configured but not indexed (a crash between the two writes) would keep its purchases
+    // in Redis for ever. An index entry without a sale is harmless.
+    await this.redis.sadd(salesIndexKey, definition.name);
     const [status, sold, remaining, storedGeneration] = await this.redis.configureSale(
       keys.config,
       keys.remaining,
@@ -78,7 +82,6 @@ export class SaleStore {
       changesChannelFor(this.redis.options.keyPrefix),
       definition.name,
     );
-    if (status === 'ok') await this.redis.sadd(salesIndexKey, definition.name);
     return { status, sold, remaining, generation: storedGeneration };
   }
 
