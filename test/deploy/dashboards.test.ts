@@ -178,6 +178,16 @@ describe('deploy: Grafana dashboards and alerts as shipped', () => {
     );
   });
 
+  it('leave the operator alerts out of a release without an operator (absent() would fire forever)', async () => {
+    const rendered = await renderScenario('production', 'flashsale-ci', [
+      '--set',
+      'operator.enabled=false',
+    ]);
+    expect(rulesOf(objectsOf(rendered)).map((rule) => rule.alert)).toEqual(
+      alertNames.filter((name) => !name.startsWith('FlashSaleOperator')),
+    );
+  });
+
   it('scope every alert selector to the release namespace and its jobs', async () => {
     const objects = objectsOf(await renderScenario('production', 'flashsale-ci'));
     const jobs = jobsOf(objects, 'flashsale-ci');
