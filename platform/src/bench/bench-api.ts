@@ -28,8 +28,13 @@ export async function startBenchApi(options: BenchApiOptions): Promise<BenchServ
     PURCHASE_RATE_LIMIT: 0,
     PURCHASE_RATE_WINDOW_MS: 1000,
     IDEMPOTENCY_TTL_SECONDS: 600,
+    REDIS_MIN_REPLICAS_ACK: 0,
+    REDIS_REPLICA_ACK_TIMEOUT_MS: 500,
     SHUTDOWN_READINESS_DELAY_MS: 0,
     SHUTDOWN_TIMEOUT_MS: 5000,
+    SSE_MAX_CLIENTS: 10_000,
+    SSE_MAX_CLIENTS_PER_ADDRESS: 32,
+    SSE_MAX_BUFFERED_BYTES: 65_536,
     LOG_LEVEL: 'warn',
   };
   const api = await startApiServer(config, createLogger('bench-api', 'warn'));
