@@ -1,9 +1,17 @@
 import { constants, existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Sequelize } from 'sequelize';
-import { envFilePath, httpOk, log, projectRoot, readEnvFile, toolBin } from '@flashsale/stack';
+import {
+  envFilePath,
+  httpOk,
+  log,
+  projectRoot,
+  prometheusRemoteWriteUrl,
+  readEnvFile,
+  toolBin,
+} from '@flashsale/stack';
 import { formatBenchReport, formatFsyncReport } from '@flashsale/platform/bench/bench-report.ts';
 import { runBench, runFsyncBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
 import { summariseBusiestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
@@ -14,6 +22,7 @@ import {
   runSustained,
   type LoadOutcome,
   type LoadTarget,
+  type SustainedOptions,
 } from '@flashsale/platform/bench/load-runs.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
 import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
@@ -47,6 +56,46 @@ async function requireLocalPlatform(): Promise<void> {
 
 type LocalTarget = Omit<LoadTarget, 'output'>;
 
+/** `--prometheus [url]` and `--testid <id>` of the load commands. */
+interface PrometheusFlags {
+  readonly prometheus?: string | true;
+  readonly testid?: string;
+}
+
+/**
+ * k6's remote-write output, when asked for: to the given URL, or to the stack's Prometheus
+ * (started with --web.enable-remote-write-receiver). See docs/observability.md.
+ */
+function prometheusOutput(
+  scenario: string,
+  flags: PrometheusFlags,
+): Pick<LoadTarget, 'prometheus'> {
+  if (flags.prometheus === undefined) return {};
+  const remoteWriteUrl = flags.prometheus === true ? prometheusRemoteWriteUrl() : flags.prometheus;
+  const testId = flags.testid ?? `${scenario}-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+  log(`k6 samples → ${remoteWriteUrl} with testid=${testId}`);
+  return { prometheus: { remoteWriteUrl, testId } };
+}
+
+function remoteWriteUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new InvalidArgumentError(
+      'use a remote-write URL such as http://127.0.0.1:9090/api/v1/write',
+    );
+  }
+  return value;
+}
+
+function withPrometheusFlags(command: Command): Command {
+  return command
+    .option(
+      '--prometheus [url]',
+      "also send k6's samples to Prometheus remote write (default: the stack's Prometheus)",
+      remoteWriteUrl,
+    )
+    .option('--testid <id>', 'the testid tag on those samples (default: <scenario>-<time>)');
+}
+
 async function withLocalPlatform(
   use: (target: LocalTarget) => Promise<LoadOutcome>,
 ): Promise<void> {
@@ -78,24 +127,47 @@ async function withLocalPlatform(
   }
 }
 
+interface SustainedFlags extends PrometheusFlags {
+  readonly rate: number;
+  readonly duration: number;
+  readonly stock?: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
+function sustainedOptions(flags: SustainedFlags): SustainedOptions {
+  return {
+    rate: flags.rate,
+    durationSeconds: flags.duration,
+    p95Ms: flags.p95Ms,
+    p99Ms: flags.p99Ms,
+    ...(flags.stock === undefined ? {} : { stock: flags.stock }),
+  };
+}
+
 function registerLoadCommands(program: Command): void {
   const load = program
     .command('load')
     .description('k6 load tests against the running local platform (run `flashsale start` first)');
 
-  load
+  const contention = load
     .command('contention')
     .description(
       'a crowd of distinct buyers against a fresh sale: exactly STOCK confirmed, no 5xx, replays answer 200, pipeline consistent',
     )
     .option('--users <n>', 'distinct buyers', positiveInteger('--users'), 20_000)
     .option('--stock <n>', 'units on sale', positiveInteger('--stock'), 1000)
-    .option('--vus <n>', 'concurrent buyers (k6 virtual users)', positiveInteger('--vus'), 200)
-    .action(async (options: { users: number; stock: number; vus: number }) => {
-      await withLocalPlatform((target) => runContention({ ...target, output: 'inherit' }, options));
-    });
+    .option('--vus <n>', 'concurrent buyers (k6 virtual users)', positiveInteger('--vus'), 200);
+  withPrometheusFlags(contention).action(
+    async (options: { users: number; stock: number; vus: number } & PrometheusFlags) => {
+      const output = prometheusOutput('contention', options);
+      await withLocalPlatform((target) =>
+        runContention({ ...target, ...output, output: 'inherit' }, options),
+      );
+    },
+  );
 
-  load
+  const sustained = load
     .command('sustained')
     .description(
       'RATE purchases per second by distinct buyers for DURATION seconds; prints p50/p95/p99',
@@ -107,18 +179,24 @@ function registerLoadCommands(program: Command): void {
       'units on sale (default: more than the run can sell)',
       positiveInteger('--stock'),
     )
-    .action(async (options: { rate: number; duration: number; stock?: number }) => {
-      await withLocalPlatform((target) =>
-        runSustained(
-          { ...target, output: 'inherit' },
-          {
-            rate: options.rate,
-            durationSeconds: options.duration,
-            ...(options.stock === undefined ? {} : { stock: options.stock }),
-          },
-        ),
-      );
-    });
+    .option(
+      '--p95-ms <ms>',
+      'fail above this p95 purchase latency',
+      positiveInteger('--p95-ms'),
+      250,
+    )
+    .option(
+      '--p99-ms <ms>',
+      'fail above this p99 purchase latency',
+      positiveInteger('--p99-ms'),
+      500,
+    );
+  withPrometheusFlags(sustained).action(async (options: SustainedFlags) => {
+    const output = prometheusOutput('sustained', options);
+    await withLocalPlatform((target) =>
+      runSustained({ ...target, ...output, output: 'inherit' }, sustainedOptions(options)),
+    );
+  });
 }
 
 export function registerBenchCommands(program: Command): void {

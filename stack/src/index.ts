@@ -6,6 +6,7 @@ export {
   registerScrapeTarget,
   unregisterScrapeTarget,
   prometheusUrl,
+  prometheusRemoteWriteUrl,
 } from './components/prometheus.ts';
 export { purchasesTopic, kafkaBrokers } from './components/kafka.ts';
 export { databaseName, fallbackServerRoot } from './components/postgres.ts';

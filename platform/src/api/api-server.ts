@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
+import { createApiMetrics, createRegistry, lastKnown } from '../observability/metrics.ts';
 import { unknownSale } from '../observability/sale-labels.ts';
 import type { Logger } from '../observability/logger.ts';
+import { registerSaleConfigMetrics } from '../observability/sale-config-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import { requestPathRedis } from '../redis/redis-client.ts';
@@ -61,6 +62,11 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
   await metrics.saleLabels.refresh(() => sales.names());
   hub.start();
   registerPersistenceInfo(metrics.registry, persistence);
+  // lastKnown: one Redis read serves the three gauges, and a scrape never waits on Redis.
+  registerSaleConfigMetrics(
+    metrics.registry,
+    lastKnown(() => sales.list(), []),
+  );
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {
