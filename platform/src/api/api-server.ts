@@ -59,7 +59,11 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     if (metrics.saleLabels.label(sale) === unknownSale) refreshSaleLabels();
   });
   await feed.start();
-  await metrics.saleLabels.refresh(() => sales.names());
+  // Labels are best effort: a Redis that refuses reads at start (MASTERDOWN, CLUSTERDOWN)
+  // must not keep the API from answering 503s; the next change refreshes them.
+  await metrics.saleLabels
+    .refresh(() => sales.names())
+    .catch((error: unknown) => logger.warn({ err: error }, 'sale label refresh failed'));
   hub.start();
   registerPersistenceInfo(metrics.registry, persistence);
   // lastKnown: one Redis read serves the three gauges, and a scrape never waits on Redis.
