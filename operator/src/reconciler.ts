@@ -1,13 +1,17 @@
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
 import { persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
-import { upsertSale } from '@flashsale/platform/persistence/sales-table.ts';
 import {
   definitionFromManifest,
   flashSaleManifestSchema,
   type FlashSaleManifest,
 } from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import type { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import {
+  applyOwnedSale,
+  deleteSaleStep,
+  type ApplyOutcome,
+} from '@flashsale/platform/sales/sale-lifecycle.ts';
+import type { SaleClaim, SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { capacityCondition, type CapacityController } from './capacity.ts';
 import {
   cleanupFinalizer,
@@ -18,11 +22,15 @@ import {
 import type { EventRecorder } from './events.ts';
 import { capacityRequestOf } from './sale-spec.ts';
 import { flashSaleState, requeueDelayMs } from './sale-state.ts';
+import { Reason } from './conditions.ts';
 import {
+  deletingStatus,
   desiredStatus,
+  drainingEvent,
   sameStatus,
   statusEvents,
   stockAlreadyConfigured,
+  type OutboxBacklog,
   type SaleObservation,
 } from './status.ts';
 
@@ -46,6 +54,47 @@ export interface ReconcilerDeps {
 const done: ReconcileOutcome = { result: 'success' };
 /** A 409 means our copy is older than the server's; the watch brings the new one shortly. */
 const conflict: ReconcileOutcome = { result: 'conflict', requeueAfterMs: 250 };
+/** How often a deletion looks at the outbox it waits for. */
+const drainCheckMs = 1000;
+/** How often a refused sale (name taken, stock lost) looks again. */
+const refusedRetryMs = 10_000;
+
+/** Annotation with which a person allows reseeding a sale whose Redis keys were lost. */
+export const reseedAnnotation = 'flashsale.io/reseed';
+export const reseedFromDatabase = 'from-database';
+
+/** The owner of a FlashSale's sale name: its namespace and uid (a new object, a new uid). */
+export function claimOf(sale: FlashSaleObject): SaleClaim {
+  const uid = sale.metadata.uid ?? '';
+  return { owner: `${sale.metadata.namespace}/${uid}`, incarnation: uid };
+}
+
+/** What applying a sale answered, as the status sees it. */
+function observedApply(
+  outcome: ApplyOutcome,
+  stock: number,
+): Pick<SaleObservation, 'configured' | 'refusal'> {
+  if (outcome.kind === 'applied') {
+    const { status, sold } = outcome.result;
+    return { configured: { status: status === 'deleting' ? 'stale' : status, sold, stock } };
+  }
+  if (outcome.kind === 'name_conflict')
+    return {
+      refusal: {
+        reason: Reason.NameConflict,
+        message: `the sale name is already owned by ${outcome.owner} (sale names are unique across namespaces); nothing was configured: rename this FlashSale`,
+      },
+    };
+  const { proven } = outcome;
+  return {
+    refusal: {
+      reason: Reason.StockLost,
+      message:
+        `the sale's keys are gone from Redis; PostgreSQL and the outbox prove ${proven.total} of ${stock} units sold to ${proven.units.size} buyers. ` +
+        `Nothing was reseeded. Once every purchase has reached PostgreSQL, annotate ${reseedAnnotation}=${reseedFromDatabase} to reseed ${Math.max(stock - proven.total, 0)} units`,
+    },
+  };
+}
 
 /**
  * Brings one FlashSale's world in line with its spec, from what is — never from the event
@@ -53,7 +102,8 @@ const conflict: ReconcileOutcome = { result: 'conflict', requeueAfterMs: 250 };
  * is idempotent, so running it twice, after a restart or on another replica changes nothing.
  *
  * The Redis sale name is metadata.name alone (it is the public sale name in the API), so a
- * FlashSale name must be unique across namespaces.
+ * name belongs to the first FlashSale (namespace/uid) that configured it; another namespace's
+ * FlashSale of that name is refused (docs/sale-lifecycle.md).
  */
 export class FlashSaleReconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
@@ -77,17 +127,36 @@ export class FlashSaleReconciler {
     }
   }
 
-  /** Deletion: stop the sale and drop its Redis keys, then let Kubernetes forget it. */
+  /**
+   * Deletion: stop the sale (atomically, no purchase after that), wait until its outbox has
+   * reached Kafka, then drop its Redis keys and let Kubernetes forget it. Another owner's
+   * sale of the same name is left alone.
+   */
   private async finalize(sale: FlashSaleObject): Promise<ReconcileOutcome> {
     const finalizers = sale.metadata.finalizers ?? [];
     if (!finalizers.includes(cleanupFinalizer)) return done;
-    const removed = await this.deps.store.remove(sale.metadata.name);
-    this.deps.logger.info({ sale: sale.metadata.name, keys: removed }, 'sale removed from Redis');
+    const records = { store: this.deps.store, database: this.deps.database };
+    const step = await deleteSaleStep(records, sale.metadata.name, claimOf(sale).owner);
+    if (step.status === 'draining') return this.reportDraining(sale, step);
+    this.deps.logger.info({ sale: sale.metadata.name, ...step }, 'sale removed from Redis');
     await this.deps.api.setFinalizers(
       sale,
       finalizers.filter((finalizer) => finalizer !== cleanupFinalizer),
     );
     return done;
+  }
+
+  private async reportDraining(
+    sale: FlashSaleObject,
+    backlog: OutboxBacklog,
+  ): Promise<ReconcileOutcome> {
+    const next = deletingStatus(sale.status, backlog, sale.metadata.generation ?? 0, new Date());
+    if (!sameStatus(sale.status, next)) {
+      await this.deps.api.writeStatus(sale, next);
+      for (const event of drainingEvent(sale.status, backlog))
+        await this.deps.events.record(sale, event);
+    }
+    return { result: 'success', requeueAfterMs: drainCheckMs };
   }
 
   private async configure(sale: FlashSaleObject): Promise<ReconcileOutcome> {
@@ -111,13 +180,18 @@ export class FlashSaleReconciler {
         undefined,
       );
     }
-    const configured = await this.applyStock(sale, parsed.data, generation);
-    if (configured?.status === 'stale') return done;
+    const applied = await this.applyStock(sale, parsed.data, generation);
+    if (applied.configured?.status === 'stale') return done;
+    if (applied.refusal) {
+      // Nothing of another owner's sale (or of a lost one) is read into this status.
+      await this.writeStatus(sale, { generation, capacity, ...applied }, undefined);
+      return { result: 'success', requeueAfterMs: refusedRetryMs };
+    }
     const levels = await this.observeLevels(sale.metadata.name);
     const observation: SaleObservation = {
       generation,
       capacity,
-      ...(configured ? { configured } : {}),
+      ...applied,
       ...(levels ? { levels } : {}),
     };
     return this.writeStatus(sale, observation, parsed.data);
@@ -132,23 +206,28 @@ export class FlashSaleReconciler {
     sale: FlashSaleObject,
     manifest: FlashSaleManifest,
     generation: number,
-  ): Promise<SaleObservation['configured']> {
+  ): Promise<Pick<SaleObservation, 'configured' | 'refusal'>> {
     const definition = definitionFromManifest(manifest);
     if (
       stockAlreadyConfigured(sale.status, generation) &&
       (await this.deps.store.read(definition.name))
     )
-      return undefined;
-    const result = await this.deps.store.configure(definition, generation);
-    if (result.status === 'ok') await upsertSale(this.deps.database, definition);
-    return { status: result.status, sold: result.sold, stock: definition.stock };
+      return {};
+    const records = { store: this.deps.store, database: this.deps.database };
+    const outcome = await applyOwnedSale(records, definition, {
+      generation,
+      claim: claimOf(sale),
+      reseed: sale.metadata.annotations?.[reseedAnnotation] === reseedFromDatabase,
+    });
+    return observedApply(outcome, definition.stock);
   }
 
   private async observeLevels(name: string): Promise<SaleObservation['levels']> {
+    const since = await this.deps.store.incarnationStartedAt(name);
     const [sale, levels, persisted] = await Promise.all([
       this.deps.store.read(name),
       this.deps.store.levels(name),
-      persistedUnits(this.deps.database, name),
+      persistedUnits(this.deps.database, name, since),
     ]);
     if (!sale || !levels) return undefined;
     return {

@@ -2,6 +2,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
 import * as createSales from './migrations/0001-create-sales.ts';
 import * as createPurchases from './migrations/0002-create-purchases.ts';
+import * as saleOwner from './migrations/0003-sale-owner.ts';
 
 /**
  * Listed here rather than found by a glob so that the set of migrations is fixed at build
@@ -10,6 +11,7 @@ import * as createPurchases from './migrations/0002-create-purchases.ts';
 const migrations: RunnableMigration<Sequelize>[] = [
   { name: '0001-create-sales', up: createSales.up, down: createSales.down },
   { name: '0002-create-purchases', up: createPurchases.up, down: createPurchases.down },
+  { name: '0003-sale-owner', up: saleOwner.up, down: saleOwner.down },
 ];
 
 /** Where umzug records which migrations have run. */
