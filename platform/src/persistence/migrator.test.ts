@@ -33,11 +33,11 @@ describe('persistence: migrations', () => {
     await dropTestDatabase(baseUrl, names.database);
   });
 
-  it('creates both tables once when two processes migrate at the same moment, and again is a no-op', async () => {
+  it('creates the tables once when two processes migrate at the same moment, and again is a no-op', async () => {
     const [first, second] = [connect(), connect()];
     const ran = await Promise.all([migrate(first), migrate(second)]);
-    expect(ran.map((names) => names.length).sort()).toEqual([0, 2]);
-    expect(ran.flat()).toEqual(['0001-create-sales', '0002-create-purchases']);
+    expect(ran.map((names) => names.length).sort()).toEqual([0, 3]);
+    expect(ran.flat()).toEqual(['0001-create-sales', '0002-create-purchases', '0003-sale-owner']);
 
     expect(await Promise.all([migrate(first), migrate(second)])).toEqual([[], []]);
     expect(await pendingMigrations(first)).toEqual([]);
@@ -45,7 +45,11 @@ describe('persistence: migrations', () => {
       `SELECT name FROM ${migrationsTable} ORDER BY name`,
       { type: QueryTypes.SELECT },
     );
-    expect(recorded.map((row) => row.name)).toEqual(['0001-create-sales', '0002-create-purchases']);
+    expect(recorded.map((row) => row.name)).toEqual([
+      '0001-create-sales',
+      '0002-create-purchases',
+      '0003-sale-owner',
+    ]);
 
     expect(await columns(first, 'sales')).toEqual([
       { column_name: 'name', data_type: 'text', is_nullable: 'NO' },
@@ -57,6 +61,13 @@ describe('persistence: migrations', () => {
       { column_name: 'starts_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'ends_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'updated_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'owner', data_type: 'text', is_nullable: 'YES' },
+      { column_name: 'incarnation', data_type: 'text', is_nullable: 'YES' },
+      {
+        column_name: 'incarnation_started_at',
+        data_type: 'timestamp with time zone',
+        is_nullable: 'YES',
+      },
     ]);
     expect(await columns(first, 'purchases')).toEqual([
       { column_name: 'purchase_id', data_type: 'text', is_nullable: 'NO' },

@@ -113,7 +113,7 @@ function toLedger(reply: [string[], string | null, string[], string[]]): SaleLed
 function withSaleScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.configureSale !== 'function') {
-    redis.defineCommand('configureSale', { numberOfKeys: 2, lua: configureSaleLua });
+    redis.defineCommand('configureSale', { numberOfKeys: 3, lua: configureSaleLua });
     redis.defineCommand('readSale', { numberOfKeys: 2, lua: readSaleLua });
     redis.defineCommand('stopSale', { numberOfKeys: 1, lua: stopSaleLua });
     redis.defineCommand('readLedger', { numberOfKeys: 4, lua: readLedgerLua });
