@@ -16,7 +16,7 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      // House style (see shared STYLE.md): short functions, shallow nesting, few parameters,
+      // House style (see CONTRIBUTING.md): short functions, shallow nesting, few parameters,
       // and never a promise left floating.
       complexity: ['error', 10],
       'max-depth': ['error', 3],

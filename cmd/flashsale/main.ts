@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import {
   describeFailure,
   doctor,
@@ -14,9 +15,16 @@ import { registerBenchCommands } from './bench-commands.ts';
 import { registerPlatformCommands } from './platform-commands.ts';
 import { registerSaleCommands } from './sale-commands.ts';
 
-const program = new Command('flashsale').description(
-  'Flash sale platform: local stack and operations',
-);
+const { version } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+const program = new Command('flashsale')
+  .description('Flash sale platform: local stack and operations')
+  .version(version, '-V, --version', 'print the version')
+  .showHelpAfterError()
+  // Usage errors exit 2, failures 1 (docs/cli.md): scripts can tell a typo from an outage.
+  .exitOverride();
 
 const stack = program
   .command('stack')
@@ -52,8 +60,13 @@ stack
 stack
   .command('status')
   .description('show which components run')
-  .action(async () => {
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
     const rows = await status();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
     for (const row of rows) {
       const state = row.ready
         ? `running (pid ${row.pid})`
@@ -80,9 +93,15 @@ registerSaleCommands(program);
 registerPlatformCommands(program);
 registerBenchCommands(program);
 
+/** Commander's own exits (help, version) keep their code; its usage errors become 2. */
+function exitCodeOf(error: unknown): number {
+  if (!(error instanceof CommanderError)) return 1;
+  return error.exitCode === 0 ? 0 : 2;
+}
+
 try {
   await program.parseAsync();
 } catch (error) {
-  process.stderr.write(`${describeFailure(error)}\n`);
-  process.exitCode = 1;
+  if (!(error instanceof CommanderError)) process.stderr.write(`${describeFailure(error)}\n`);
+  process.exitCode = exitCodeOf(error);
 }

@@ -1,27 +1,33 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseEnv as parseDotenv } from 'node:util';
 import { envFilePath } from './paths.ts';
 
-/** Quotes a value for a POSIX shell (single quotes, with embedded quotes escaped). */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
+/**
+ * Quotes a value so that a POSIX shell (`source .flashsale/stack.env`) and a dotenv reader
+ * (Node's `util.parseEnv`, `node --env-file`) read the same string: single quotes, or double
+ * quotes for a value that holds a single quote and nothing either reader would expand.
+ */
+export function envQuote(key: string, value: string): string {
+  if (/[\n\r]/.test(value)) throw new Error(`${key}: a value in the env file cannot span lines`);
+  if (!value.includes("'")) return `'${value}'`;
+  if (/["$`\\]/.test(value)) {
+    throw new Error(
+      `${key}=${value}: a value with both a single quote and one of " $ \` \\ cannot be written to the env file; use a path without them`,
+    );
+  }
+  return `"${value}"`;
 }
 
 export function formatEnv(vars: Record<string, string>): string {
   return Object.entries(vars)
-    .map(([key, value]) => `export ${key}=${shellQuote(value)}\n`)
+    .map(([key, value]) => `export ${key}=${envQuote(key, value)}\n`)
     .join('');
 }
 
-/** Reads back what `formatEnv` wrote (and only that shape). */
+/** Reads an env file in the dotenv format (`export` prefixes allowed), as Node does. */
 export function parseEnv(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^export ([A-Z_][A-Z0-9_]*)='(.*)'$/.exec(line);
-    if (match?.[1] !== undefined && match[2] !== undefined)
-      vars[match[1]] = match[2].replaceAll(`'\\''`, "'");
-  }
-  return vars;
+  return parseDotenv(text) as Record<string, string>;
 }
 
 export async function writeEnvFile(

@@ -14,3 +14,4 @@ export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot }
 export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor.ts';
 export { statePath } from './paths.ts';
 export { httpOk, portInUse } from './components/component.ts';
+export { versions } from './versions.ts';

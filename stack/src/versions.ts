@@ -11,6 +11,12 @@ export const versions = {
   k6: '1.8.1',
   helm: '3.22.0',
   /**
+   * The Kubernetes version helm reports by default (`.Capabilities.KubeVersion`, lint's
+   * deprecation checks). Helm's release build derives it from the k8s.io/client-go its go.mod
+   * requires (v0.37.0 for helm 3.22.0 → 1.37); without it helm says v1.20.
+   */
+  helmKubernetes: { major: '1', minor: '37' },
+  /**
    * Jaeger v2 (cmd/jaeger, built on the OpenTelemetry Collector). Its Go module is still
    * tagged v1.x: module v1.76.0 is the release published as v2.13.0 (CHANGELOG.md).
    */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { projectRoot } from '@flashsale/stack';
+import { projectRoot, versions } from '@flashsale/stack';
 import { chartPath, ciScenarios, kubeVersion, renderScenario, runTool } from './deploy-tools.ts';
 import { k6ConfigMapPath, renderK6ConfigMap } from './k6-configmap.ts';
 
@@ -27,6 +27,14 @@ const recommendedLabels = [
 ];
 
 describe('deploy: the flash-sale Helm chart', () => {
+  it('is rendered by a helm that reports its release and a current Kubernetes', async () => {
+    const version = await runTool('helm', ['version', '--template', '{{.Version}}']);
+    expect(version.stdout).toBe(`v${versions.helm}`);
+    // No --kube-version: helm's default must satisfy the chart's kubeVersion (>=1.28).
+    const plain = await runTool('helm', ['template', chartPath]);
+    expect(plain.exitCode).withContext(plain.stderr).toBe(0);
+  });
+
   it('passes helm lint --strict with its defaults and with every ci/*-values.yaml', async () => {
     const runs = await Promise.all([
       runTool('helm', ['lint', '--strict', chartPath]),

@@ -11,7 +11,7 @@ export interface ToolResult {
 export const chartPath = 'charts/flash-sale';
 export const ciScenarios = ['default', 'minimal', 'production'] as const;
 
-/** helm here is built from source without a version stamp: name the Kubernetes we target. */
+/** The Kubernetes the chart is rendered for in these specs: the stack's kube-apiserver line. */
 export const kubeVersion = '1.36.0';
 
 export function runTool(

@@ -7,13 +7,15 @@ import { Sequelize } from 'sequelize';
 import { persistedPurchases } from '@flashsale/platform/persistence/purchases-table.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-verification.ts';
-import { projectRoot } from '@flashsale/stack';
+import { statePath } from '@flashsale/stack';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { freePort, IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
 import { ensureStorefrontBuilt, StorefrontServer } from './storefront-server.ts';
 
-const screenshots = join(projectRoot, 'docs', 'screenshots');
+// Test runs write only to the ignored state folder; `npm run screenshots` points this at
+// docs/screenshots on purpose to refresh the committed pictures.
+const screenshots = process.env.FLASHSALE_SCREENSHOT_DIR ?? statePath('screenshots');
 const chromiumArgs = [
   '--headless',
   '--no-sandbox',

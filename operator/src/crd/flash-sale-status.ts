@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * FlashSale status as the operator writes it (see the design's CRD). Like the spec, this zod
+ * FlashSale status as the operator writes it (docs/crd.md). Like the spec, this zod
  * schema is the one source of truth: the TypeScript types below are inferred from it and the
  * CRD's status schema is generated from it (crd.ts), so a field added here reaches both.
  */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A confirmed purchase as the API returns it (see the design's HTTP contract). */
+/** A confirmed purchase as the API returns it (docs/http-api.md). */
 export interface Purchase {
   readonly purchaseId: string;
   readonly sale: string;

@@ -3,7 +3,7 @@ import type { SaleDefinition } from './sale-definition.ts';
 import { saleNamePattern } from './sale-name.ts';
 
 /**
- * The FlashSale resource as a user writes it (see the design's CRD). This schema is the one
+ * The FlashSale resource as a user writes it (docs/crd.md). This schema is the one
  * source of truth: `flashsale sale apply` validates with it, and the operator generates the
  * CRD's OpenAPI schema from it (operator/src/crd/crd.ts), so every description, bound and
  * default below reaches the API server too. Rules zod checks with `.refine` have their CEL

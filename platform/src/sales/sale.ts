@@ -1,7 +1,7 @@
 import type { SaleDefinition } from './sale-definition.ts';
 import { saleState, type SaleState } from './sale-state.ts';
 
-/** A sale as the API returns it (see the design's HTTP contract). */
+/** A sale as the API returns it (docs/http-api.md). */
 export interface Sale {
   readonly name: string;
   readonly title: string;

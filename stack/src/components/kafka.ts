@@ -8,7 +8,7 @@ import { loopback, port } from '../ports.ts';
 import { statePath } from '../paths.ts';
 import type { Component } from './component.ts';
 
-/** The topic the platform streams confirmed purchases to (see the design's contract). */
+/** The topic the platform streams confirmed purchases to (docs/architecture.md). */
 export const purchasesTopic = 'flashsale.purchases';
 const purchasesPartitions = 6;
 

@@ -12,7 +12,9 @@ export const k6Build: GoBuild = {
   version: `v${versions.k6}`,
 };
 
-/** helm 3 from its own module; the version variable is set as its release build does. */
+const { major: kubeMajor, minor: kubeMinor } = versions.helmKubernetes;
+
+/** helm 3 from its own module, stamped as its release build (Makefile LDFLAGS) stamps it. */
 export const helmBuild: GoBuild = {
   name: 'helm',
   binaries: ['helm'],
@@ -21,6 +23,10 @@ export const helmBuild: GoBuild = {
   ldflags: [
     `-X helm.sh/helm/v3/internal/version.version=v${versions.helm}`,
     '-X helm.sh/helm/v3/internal/version.gitTreeState=clean',
+    ...['pkg/lint/rules', 'pkg/chartutil'].flatMap((pkg) => [
+      `-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=${kubeMajor}`,
+      `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=${kubeMinor}`,
+    ]),
   ],
 };
 

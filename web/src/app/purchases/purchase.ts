@@ -1,4 +1,4 @@
-/** A confirmed purchase as the API returns it (DESIGN.md, HTTP API). */
+/** A confirmed purchase as the API returns it (docs/http-api.md). */
 export interface Purchase {
   readonly purchaseId: string;
   readonly sale: string;

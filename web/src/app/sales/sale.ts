@@ -1,4 +1,4 @@
-/** A sale as the API returns it (DESIGN.md, HTTP API). */
+/** A sale as the API returns it (docs/http-api.md). */
 export type SaleState = 'upcoming' | 'active' | 'sold_out' | 'ended';
 
 export interface Sale {
