@@ -1,10 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { persistedLedger, type PersistedUnit } from '../persistence/purchases-table.ts';
-import {
-  findSaleIdentity,
-  recordOwnedSale,
-  releaseSale,
-} from '../persistence/sales-table.ts';
+import { findSaleIdentity, recordOwnedSale, releaseSale } from '../persistence/sales-table.ts';
 import type { SaleDefinition } from './sale-definition.ts';
 import type { ClaimResult, SaleClaim, SaleReseed, SaleStore } from './sale-store.ts';
 
@@ -46,11 +42,7 @@ export function unitsByUser(
   return { units, total };
 }
 
-async function provenSales(
-  records: SaleRecords,
-  name: string,
-  since: Date,
-): Promise<ProvenSales> {
+async function provenSales(records: SaleRecords, name: string, since: Date): Promise<ProvenSales> {
   const ledger = await records.store.ledger(name);
   const rows = await persistedLedger(records.database, name, since);
   return unitsByUser(rows, ledger.outbox);
