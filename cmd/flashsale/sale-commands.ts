@@ -65,7 +65,7 @@ async function applySale(
   if (outcome.kind === 'stock_lost')
     throw new Error(
       `refused: the keys of sale "${definition.name}" are gone from Redis; PostgreSQL and the ` +
-        `outbox prove ${outcome.proven.total} units sold. Once the pipeline has drained, ` +
+        `outbox prove ${outcome.proven?.total ?? 0} units sold. Once the pipeline has drained, ` +
         're-run with --reseed-from-database to reseed from them (docs/sale-lifecycle.md)',
     );
   const { result } = outcome;

@@ -37,6 +37,14 @@ export const operatorConfigSchema = z
     /** How often remaining/sold are refreshed in the status while a sale is Active. */
     ACTIVE_REFRESH_MS: milliseconds(250).default(5_000),
     RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+    /** One reconcile may take this long; beyond it, it counts as failed and is retried. */
+    RECONCILE_DEADLINE_MS: milliseconds(1000).default(30_000),
+    /** Each Redis command gives up after this long (and is retried at most twice). */
+    REDIS_COMMAND_TIMEOUT_MS: milliseconds(100).default(2_000),
+    /** Each PostgreSQL query and connection attempt gives up after this long. */
+    DATABASE_QUERY_TIMEOUT_MS: milliseconds(100).default(5_000),
+    /** Each Kubernetes API request (watches aside) gives up after this long. */
+    KUBE_REQUEST_TIMEOUT_MS: milliseconds(100).default(10_000),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

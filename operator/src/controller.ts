@@ -1,6 +1,7 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
 import type { CapacityController } from './capacity.ts';
+import type { Clock, ServerClock } from './clock.ts';
 import { objectKey, type FlashSaleApi, type FlashSaleObject } from './flash-sale-api.ts';
 import { Informer } from './informer.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
@@ -18,6 +19,41 @@ export interface ControllerDeps {
   readonly logger: Logger;
   readonly concurrency: number;
   readonly resyncMs: number;
+  /** How long one reconcile may take before it counts as failed. */
+  readonly deadlineMs: number;
+  readonly clock: Clock;
+  /** Redis's clock: sale windows are judged on it. */
+  readonly serverClock: ServerClock;
+}
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+
+function sameAnnotations(a: FlashSaleObject, b: FlashSaleObject): boolean {
+  const sorted = (sale: FlashSaleObject) =>
+    Object.entries(sale.metadata.annotations ?? {}).sort(([x], [y]) => x.localeCompare(y));
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+/**
+ * Whether an update can call for work: a new object (or a resync), a spec change
+ * (generation), a deletion, a finalizer or an annotation change. Status updates, the
+ * operator's own above all, change none of these and wake nothing; Active sales are
+ * refreshed by their timer instead (see docs/operator.md).
+ */
+export function needsReconcile(
+  sale: FlashSaleObject,
+  previous: FlashSaleObject | undefined,
+): boolean {
+  if (!previous) return true;
+  const now = sale.metadata;
+  const before = previous.metadata;
+  return (
+    now.generation !== before.generation ||
+    String(now.deletionTimestamp) !== String(before.deletionTimestamp) ||
+    !sameList(now.finalizers, before.finalizers) ||
+    !sameAnnotations(sale, previous)
+  );
 }
 
 /**
@@ -44,6 +80,8 @@ export class FlashSaleController {
     });
     this.queue = new WorkQueue({
       concurrency: deps.concurrency,
+      deadlineMs: deps.deadlineMs,
+      clock: deps.clock,
       onError: (key, error, retryInMs) =>
         deps.logger.warn({ key, retryInMs, err: describe(error) }, 'reconcile failed; retrying'),
     });
@@ -51,7 +89,9 @@ export class FlashSaleController {
       this.queue.add(objectKey(sale.metadata.namespace, sale.metadata.name));
       this.queue.add(capacityKey);
     };
-    this.informer.onUpsert(enqueue);
+    this.informer.onUpsert((sale, previous) => {
+      if (needsReconcile(sale, previous)) enqueue(sale);
+    });
     this.informer.onDelete(enqueue);
   }
 
@@ -59,6 +99,11 @@ export class FlashSaleController {
   use(reconciler: FlashSaleReconciler, capacity: CapacityController): void {
     this.reconciler = reconciler;
     this.capacity = capacity;
+  }
+
+  /** How long past its deadline the most overdue reconcile is still running (0: none). */
+  get stalledForMs(): number {
+    return this.queue.stalledForMs;
   }
 
   get synced(): boolean {
@@ -69,7 +114,7 @@ export class FlashSaleController {
     if (this.running) return;
     this.running = true;
     this.informer.start();
-    this.queue.start((key) => this.handle(key));
+    this.queue.start((key, signal) => this.handle(key, signal));
   }
 
   async stop(): Promise<void> {
@@ -87,12 +132,14 @@ export class FlashSaleController {
       .filter((request) => request !== undefined);
   }
 
-  private async handle(key: string): Promise<WorkOutcome | undefined> {
+  private async handle(key: string, signal: AbortSignal): Promise<WorkOutcome | undefined> {
     this.deps.metrics.queueDepth.set(this.queue.depth);
     const end = this.deps.metrics.reconcileDuration.startTimer();
     try {
       const outcome =
-        key === capacityKey ? await this.reconcileCapacity() : await this.reconcileSale(key);
+        key === capacityKey
+          ? await this.reconcileCapacity()
+          : await this.reconcileSale(key, signal);
       this.deps.metrics.reconciles.inc({ result: outcome.result });
       return outcome.requeueAfterMs === undefined
         ? undefined
@@ -105,16 +152,16 @@ export class FlashSaleController {
     }
   }
 
-  private async reconcileSale(key: string): Promise<ReconcileOutcome> {
+  private async reconcileSale(key: string, signal: AbortSignal): Promise<ReconcileOutcome> {
     if (!this.reconciler) throw new Error('the controller was started without a reconciler');
-    return this.reconciler.reconcile(key);
+    return this.reconciler.reconcile(key, signal);
   }
 
   private async reconcileCapacity(): Promise<ReconcileOutcome> {
     if (!this.capacity) throw new Error('the controller was started without capacity');
     let outcome: Awaited<ReturnType<CapacityController['reconcile']>>;
     try {
-      outcome = await this.capacity.reconcile(new Date());
+      outcome = await this.capacity.reconcile(this.deps.serverClock.now());
     } catch (error) {
       throw new Error('reconciling the fleet capacity failed', { cause: error });
     }

@@ -19,7 +19,11 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly watchTimeoutSeconds?: number;
 }
 
-type Listener<T> = (object: T) => void;
+/**
+ * `previous` is the cached copy the object replaces: undefined for a new object and on a
+ * resync, when every object is reported again whatever changed.
+ */
+type Listener<T> = (object: T, previous: T | undefined) => void;
 
 /**
  * A list-then-watch cache of one resource, written for the failure modes client-node's own
@@ -76,8 +80,12 @@ export class Informer<T extends KubernetesObject> {
     this.resyncTimer.unref();
   }
 
+  /** Stops watching and forgets the cache: a later start() rebuilds it from a fresh list. */
   stop(): void {
     this.running = false;
+    this.synced = false;
+    this.cache.clear();
+    this.resourceVersion = '';
     this.generation += 1;
     clearInterval(this.resyncTimer);
     clearTimeout(this.retryTimer);
@@ -111,12 +119,13 @@ export class Informer<T extends KubernetesObject> {
       const known = this.cache.get(key);
       this.cache.set(key, item);
       const changed = known?.metadata?.resourceVersion !== item.metadata?.resourceVersion;
-      if (reportAll || changed) this.emit(this.upserts, item);
+      if (reportAll) this.emit(this.upserts, item, undefined);
+      else if (changed) this.emit(this.upserts, item, known);
     }
     for (const [key, known] of this.cache) {
       if (seen.has(key)) continue;
       this.cache.delete(key);
-      this.emit(this.deletes, known);
+      this.emit(this.deletes, known, known);
     }
   }
 
@@ -173,13 +182,14 @@ export class Informer<T extends KubernetesObject> {
     this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
     if (phase === 'BOOKMARK') return;
     const key = this.options.keyOf(object);
+    const known = this.cache.get(key);
     if (phase === 'DELETED') {
       this.cache.delete(key);
-      this.emit(this.deletes, object);
+      this.emit(this.deletes, object, known);
       return;
     }
     this.cache.set(key, object);
-    this.emit(this.upserts, object);
+    this.emit(this.upserts, object, known);
   }
 
   private restartLater(error: unknown): void {
@@ -197,7 +207,7 @@ export class Informer<T extends KubernetesObject> {
     }, delay);
   }
 
-  private emit(listeners: Listener<T>[], object: T): void {
-    for (const listener of listeners) listener(object);
+  private emit(listeners: Listener<T>[], object: T, previous: T | undefined): void {
+    for (const listener of listeners) listener(object, previous);
   }
 }

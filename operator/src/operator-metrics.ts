@@ -10,6 +10,9 @@ export interface OperatorMetrics {
   readonly watchRestarts: Counter<'reason'>;
   readonly leader: Gauge;
   readonly queueDepth: Gauge;
+  readonly statusWrites: Counter;
+  readonly storageErrors: Counter<'store'>;
+  readonly writesRefused: Counter;
 }
 
 export function createOperatorMetrics(registry: Registry): OperatorMetrics {
@@ -41,6 +44,22 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     queueDepth: new Gauge({
       name: 'flashsale_operator_queue_depth',
       help: 'FlashSale keys waiting to be reconciled',
+      registers: [registry],
+    }),
+    statusWrites: new Counter({
+      name: 'flashsale_operator_status_writes_total',
+      help: 'FlashSale status subresource writes',
+      registers: [registry],
+    }),
+    storageErrors: new Counter({
+      name: 'flashsale_operator_storage_errors_total',
+      help: 'Best-effort reads and writes that failed (postgresql: the persisted figure or the sales row)',
+      labelNames: ['store'],
+      registers: [registry],
+    }),
+    writesRefused: new Counter({
+      name: 'flashsale_operator_writes_refused_total',
+      help: 'Writes refused because this replica no longer held a valid lease',
       registers: [registry],
     }),
   };

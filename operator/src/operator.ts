@@ -6,12 +6,14 @@ import type { Logger } from '@flashsale/platform/observability/logger.ts';
 import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
 import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+import { Redis } from 'ioredis';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { CapacityController } from './capacity.ts';
+import { ServerClock, systemClock, type Clock } from './clock.ts';
 import type { OperatorConfig } from './config.ts';
 import { FlashSaleController } from './controller.ts';
 import { EventRecorder } from './events.ts';
+import { fenceDatabase, fenceRedis, guardedKubeConfig, type WriteFence } from './fencing.ts';
 import { FlashSaleApi } from './flash-sale-api.ts';
 import { FleetScaler, type FleetTarget } from './fleet-scaler.ts';
 import { LeaderElector } from './leader-election.ts';
@@ -23,6 +25,13 @@ export interface OperatorDeps {
   /** Defaults to KUBECONFIG when set, in-cluster otherwise. */
   readonly kubeConfig?: KubeConfig;
   readonly registry?: Registry;
+  readonly clock?: Clock;
+  /**
+   * Leadership was lost without a shutdown (the lease could not be renewed in time); writes
+   * have already stopped. The command exits here so that it restarts clean; without this the
+   * replica stays up as a standby and rebuilds its cache if it leads again.
+   */
+  readonly onLostLeadership?: () => void;
 }
 
 export interface RunningOperator {
@@ -52,15 +61,39 @@ function fleetTarget(config: OperatorConfig): FleetTarget | undefined {
   return undefined;
 }
 
+/**
+ * Storage clients whose every call ends: a command or query that gets no answer fails after
+ * its timeout, and one waiting for a connection is retried a bounded number of times.
+ * An outage then fails reconciles (retried with backoff) instead of hanging the workers.
+ */
+function storageClients(config: OperatorConfig): { redis: Redis; database: Sequelize } {
+  const timeoutMs = config.DATABASE_QUERY_TIMEOUT_MS;
+  const redis = new Redis(config.REDIS_URL, {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+    lazyConnect: true,
+  });
+  const database = new Sequelize(config.DATABASE_URL, {
+    logging: false,
+    pool: { max: config.DATABASE_POOL_MAX, acquire: timeoutMs },
+    retry: { max: 2 },
+    dialectOptions: {
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+      statement_timeout: timeoutMs,
+    },
+  });
+  return { redis, database };
+}
+
 async function connectStorage(config: OperatorConfig, logger: Logger) {
-  const redis = backgroundRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const { redis, database } = storageClients(config);
   redis.on('error', (error: Error) =>
     logger.warn({ err: error.message }, 'redis connection error'),
   );
-  const database = new Sequelize(config.DATABASE_URL, {
-    logging: false,
-    pool: { max: config.DATABASE_POOL_MAX },
-  });
   try {
     await redis.connect();
     await migrate(database);
@@ -81,9 +114,20 @@ export async function startOperator(
   deps: OperatorDeps,
 ): Promise<RunningOperator> {
   const { logger } = deps;
-  const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config.KUBECONFIG);
+  const clock = deps.clock ?? systemClock;
+  const serverClock = new ServerClock(clock);
+  const baseKubeConfig = deps.kubeConfig ?? loadKubeConfig(config.KUBECONFIG);
   const metrics = createOperatorMetrics(deps.registry ?? createRegistry('operator'));
   const { redis, database } = await connectStorage(config, logger);
+  // Every write to shared state goes through the lease's fence (see docs/operator.md).
+  const election: { elector?: LeaderElector } = {};
+  const fence: WriteFence = {
+    mayWrite: () => election.elector?.mayWrite() ?? false,
+    onRefused: () => metrics.writesRefused.inc(),
+  };
+  fenceRedis(redis, fence);
+  fenceDatabase(database, fence);
+  const kubeConfig = guardedKubeConfig(baseKubeConfig, config.KUBE_REQUEST_TIMEOUT_MS, fence);
   const api = new FlashSaleApi(kubeConfig, config.WATCH_NAMESPACE);
   const controller = new FlashSaleController({
     kubeConfig,
@@ -92,6 +136,9 @@ export async function startOperator(
     logger,
     concurrency: config.RECONCILE_CONCURRENCY,
     resyncMs: config.RESYNC_INTERVAL_MS,
+    deadlineMs: config.RECONCILE_DEADLINE_MS,
+    clock,
+    serverClock,
   });
   const target = fleetTarget(config);
   const capacity = new CapacityController(
@@ -108,40 +155,58 @@ export async function startOperator(
     capacity,
     activeRefreshMs: config.ACTIVE_REFRESH_MS,
     logger,
+    serverClock,
+    metrics,
   });
   controller.use(reconciler, capacity);
 
-  const elector = new LeaderElector(kubeConfig, {
+  const leaseTimeoutMs = Math.min(
+    config.KUBE_REQUEST_TIMEOUT_MS,
+    Math.floor(config.LEASE_RENEW_DEADLINE_MS / 2),
+  );
+  const leader = new LeaderElector(guardedKubeConfig(baseKubeConfig, leaseTimeoutMs), {
     namespace: config.OPERATOR_NAMESPACE,
     name: config.LEASE_NAME,
     identity: config.OPERATOR_IDENTITY,
     leaseDurationMs: config.LEASE_DURATION_MS,
     renewDeadlineMs: config.LEASE_RENEW_DEADLINE_MS,
     retryPeriodMs: config.LEASE_RETRY_PERIOD_MS,
+    requestTimeoutMs: leaseTimeoutMs,
+    clock,
     logger,
     onStartedLeading: () => {
       metrics.leader.set(1);
+      reconciler.startTerm();
       controller.start();
     },
+    ...(deps.onLostLeadership ? { onLostLeadership: deps.onLostLeadership } : {}),
     onStoppedLeading: async () => {
       metrics.leader.set(0);
       await controller.stop();
     },
   });
+  election.elector = leader;
   metrics.leader.set(0);
   let stopping = false;
   // A standby is ready (it is healthy and waiting); a leader once its cache has synced.
   const isReady = (): boolean =>
-    !stopping && redis.status === 'ready' && (!elector.isLeader || controller.synced);
-  const opsServer = await startOpsServer(metrics.registry, isReady, {
-    port: config.METRICS_PORT,
-    host: config.METRICS_HOST,
-  });
-  elector.start();
+    !stopping && redis.status === 'ready' && (!leader.isLeader || controller.synced);
+  // Wedged: a reconcile still running a whole deadline after it overran it, or an election
+  // loop that stopped turning. Every call has a timeout, so neither happens while working.
+  const isAlive = (): boolean =>
+    controller.stalledForMs < config.RECONCILE_DEADLINE_MS &&
+    leader.stalledForMs < config.LEASE_RENEW_DEADLINE_MS;
+  const opsServer = await startOpsServer(
+    metrics.registry,
+    isReady,
+    { port: config.METRICS_PORT, host: config.METRICS_HOST },
+    isAlive,
+  );
+  leader.start();
 
   const close = async (release: boolean): Promise<void> => {
     stopping = true;
-    await elector.stop(release);
+    await leader.stop(release);
     await controller.stop();
     await redis.quit().catch(() => redis.disconnect());
     await database.close();
@@ -151,7 +216,7 @@ export async function startOperator(
     identity: config.OPERATOR_IDENTITY,
     metrics,
     opsServer,
-    isLeader: () => elector.isLeader,
+    isLeader: () => leader.isLeader,
     shutdown: () => close(true),
     kill: () => close(false),
   };

@@ -204,6 +204,7 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     const rules = rule?.spec?.groups.flatMap((group) => group.rules) ?? [];
     expect(rules.map((r) => r.alert)).toEqual([
       'FlashSaleOutboxBacklogGrowing',
+      'FlashSaleDeadLetters',
       'FlashSalePersistLagHigh',
       'FlashSaleApiErrors',
       'FlashSaleOperatorDegraded',

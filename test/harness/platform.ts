@@ -86,11 +86,15 @@ export class IsolatedPlatform {
     await admin.disconnect();
   }
 
-  /** Starts a process and waits for its /readyz; `name` tells two of a kind apart. */
+  /**
+   * Starts a process and waits for its /readyz (or only /healthz, for a process that is
+   * meant to start degraded); `name` tells two of a kind apart.
+   */
   async start(
     kind: ProcessKind,
     name: string = kind,
     extraEnv: NodeJS.ProcessEnv = {},
+    waitFor: '/readyz' | '/healthz' = '/readyz',
   ): Promise<string> {
     const port = await freePort();
     const portVariable = kind === 'api' ? 'PORT' : 'METRICS_PORT';
@@ -116,9 +120,9 @@ export class IsolatedPlatform {
     this.children.set(name, { kind, port, child, exited });
     const url = `http://127.0.0.1:${port}`;
     await eventually(
-      `${name} to be ready (log: ${logDir}/${this.names.id}-${name}.log)`,
+      `${name} to answer ${waitFor} (log: ${logDir}/${this.names.id}-${name}.log)`,
       async () => {
-        const response = await fetch(`${url}/readyz`);
+        const response = await fetch(`${url}${waitFor}`);
         return response.ok ? true : undefined;
       },
     );

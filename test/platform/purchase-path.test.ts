@@ -9,7 +9,9 @@ import {
   type SaleVerification,
 } from '@flashsale/platform/sales/sale-verification.ts';
 import { stop as stopComponent, up } from '@flashsale/stack';
+import { deadLetters } from '@flashsale/platform/persistence/dead-letters-table.ts';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
+import { scrapeMetric } from '../harness/metrics.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
 
@@ -30,6 +32,7 @@ describe('purchase path (processes, faults)', () => {
   let sales: SaleStore;
   let database: Sequelize;
   let apiUrls: string[];
+  let relayUrl: string;
   let saleCounter = 0;
 
   async function token(userId: string): Promise<string> {
@@ -114,7 +117,7 @@ describe('purchase path (processes, faults)', () => {
     database = new Sequelize(platform.database, { logging: false });
     await platform.start('persister');
     apiUrls = [await platform.start('api', 'api-1'), await platform.start('api', 'api-2')];
-    await platform.start('relay');
+    relayUrl = await platform.start('relay');
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
@@ -138,7 +141,19 @@ describe('purchase path (processes, faults)', () => {
     const duringOutage = await crowd(sale, 40, 'kafka-down');
     expect(duringOutage.filter((a) => a.status === 201).length).toBe(40);
     expect((await sales.levels(sale))?.outboxPending).toBe(40);
+    // The outage shows: sends fail within their timeout, the gauge drops, readiness fails.
+    await eventually('the relay to report Kafka down', async () =>
+      (await scrapeMetric(relayUrl, 'flashsale_relay_kafka_up')) === 0 &&
+      ((await scrapeMetric(relayUrl, 'flashsale_relay_send_failures_total')) ?? 0) > 0
+        ? true
+        : undefined,
+    );
+    expect((await fetch(`${relayUrl}/readyz`)).status).toBe(503);
     await up();
+    await eventually('the relay to report Kafka up again', async () =>
+      (await scrapeMetric(relayUrl, 'flashsale_relay_kafka_up')) === 1 ? true : undefined,
+    );
+    expect((await fetch(`${relayUrl}/readyz`)).status).toBe(200);
     const after = await crowd(sale, 40, 'kafka-back');
     expect(after.filter((a) => a.status === 201).length).toBe(20);
     await expectEveryConfirmationPersisted(sale, [...duringOutage, ...after]);
@@ -153,6 +168,8 @@ describe('purchase path (processes, faults)', () => {
     const after = await crowd(sale, 30, 'pg-back');
     expect(after.filter((a) => a.status === 201).length).toBe(20);
     await expectEveryConfirmationPersisted(sale, [...duringOutage, ...after]);
+    // An outage is retried, never taken for a message that cannot be stored.
+    expect(await deadLetters(database, platform.names.kafkaTopic)).toEqual([]);
   }, 180_000);
 
   it('loses no confirmed purchase when an API process is SIGKILLed under load', async () => {
@@ -167,26 +184,67 @@ describe('purchase path (processes, faults)', () => {
     await expectEveryConfirmationPersisted(sale, attempts);
   }, 180_000);
 
-  it('hands a killed relay’s unacknowledged batch to another relay without duplicate rows', async () => {
-    const sale = await newSale(500);
+  it('claims a killed relay’s unacknowledged batch while purchases keep arriving, without duplicate rows', async () => {
+    const sale = await newSale(10_000);
     await platform.signal('relay', 'SIGKILL');
-    const attempts = await crowd(sale, 300, 'relay-kill');
-    expect(attempts.filter((a) => a.status === 201).length).toBe(300);
+    const early = await crowd(sale, 300, 'relay-kill');
+    expect(early.filter((a) => a.status === 201).length).toBe(300);
     // This relay reads a batch into its pending list but cannot hand it to Kafka (its topic
-    // does not exist), then dies: the batch is left unacknowledged, owned by a dead consumer.
-    await platform.start('relay', 'relay-doomed', {
-      RELAY_CONSUMER_NAME: 'doomed',
-      RELAY_BATCH_SIZE: '50',
-      KAFKA_TOPIC: `${platform.names.kafkaTopic}.missing`,
-    });
+    // does not exist, so it never becomes ready), then dies: the batch is left
+    // unacknowledged, owned by a dead consumer.
+    await platform.start(
+      'relay',
+      'relay-doomed',
+      {
+        RELAY_CONSUMER_NAME: 'doomed',
+        RELAY_BATCH_SIZE: '50',
+        KAFKA_TOPIC: `${platform.names.kafkaTopic}.missing`,
+      },
+      '/healthz',
+    );
     const outbox = `flashsale:{${sale}}:outbox`;
     await eventually('the doomed relay to hold a batch', async () => {
       const [count] = (await redis.xpending(outbox, 'relay')) as [number];
       return count === 50 ? count : undefined;
     });
     await platform.signal('relay-doomed', 'SIGKILL');
-    await platform.start('relay', 'relay', { RELAY_CONSUMER_NAME: 'successor' });
-    await expectEveryConfirmationPersisted(sale, attempts);
+    // A backlog nobody has read yet, and buyers who keep coming: the successor is never idle.
+    const backlog = await crowd(sale, 1200, 'relay-backlog');
+    let buying = true;
+    const steady: Attempt[] = [];
+    const trickle = (async () => {
+      for (let index = 0; buying; index += 1) {
+        steady.push(await buy(apiUrls[index % apiUrls.length] ?? '', sale, `steady-${index}`));
+      }
+    })();
+    await platform.start('relay', 'relay-successor', {
+      RELAY_CONSUMER_NAME: 'successor',
+      RELAY_BATCH_SIZE: '5',
+    });
+    const unreadAtClaim = await eventually(
+      'the successor to claim the dead relay’s batch',
+      async () => {
+        const [consumers, groups] = ((await redis
+          .multi()
+          .xinfo('CONSUMERS', outbox, 'relay')
+          .xinfo('GROUPS', outbox)
+          .exec()) ?? []) as [Error | null, unknown[][]][];
+        const field = (row: unknown[] | undefined, name: string): unknown =>
+          row?.[row.indexOf(name) + 1];
+        const doomed = consumers?.[1].find((row) => field(row, 'name') === 'doomed');
+        if (doomed && Number(field(doomed, 'pending')) > 0) return undefined;
+        return Number(field(groups?.[1][0], 'lag'));
+      },
+      60_000,
+    );
+    buying = false;
+    await trickle;
+    // Claimed while hundreds of entries still waited to be read for the first time.
+    expect(unreadAtClaim).toBeGreaterThan(100);
+    expect(backlog.filter((a) => a.status === 201).length).toBe(1200);
+    await expectEveryConfirmationPersisted(sale, [...early, ...backlog, ...steady]);
+    await platform.signal('relay-successor', 'SIGTERM');
+    relayUrl = await platform.start('relay');
   }, 180_000);
 
   it('shuts an API process down gracefully on SIGTERM (exit 0)', async () => {

@@ -8,6 +8,7 @@ import { startApiServer, type ApiServer } from '@flashsale/platform/api/api-serv
 import { apiConfigSchema } from '@flashsale/platform/api/config.ts';
 import { createLogger } from '@flashsale/platform/observability/logger.ts';
 import { startTracing, type Tracing } from '@flashsale/platform/observability/tracing.ts';
+import { KafkaLink } from '@flashsale/platform/outbox/kafka-link.ts';
 import { OutboxRelay } from '@flashsale/platform/outbox/outbox-relay.ts';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
 import { PurchasePersister } from '@flashsale/platform/persistence/persister.ts';
@@ -33,7 +34,7 @@ describe('tracing across the purchase path', () => {
   let relay: OutboxRelay;
   let persister: PurchasePersister;
   let database: Sequelize;
-  let producer: ReturnType<Kafka['producer']>;
+  let link: KafkaLink;
 
   beforeAll(async () => {
     tracing = startTracing('flashsale-test', exporter);
@@ -51,14 +52,20 @@ describe('tracing across the purchase path', () => {
       brokers: stack.KAFKA_BROKERS.split(','),
       logLevel: logLevel.NOTHING,
     });
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    link = new KafkaLink({
+      brokers: stack.KAFKA_BROKERS.split(','),
+      topic: platform.names.kafkaTopic,
+      sendTimeoutMs: 10_000,
+      logger,
+    });
     const sales = new SaleStore(relayRedis);
-    relay = new OutboxRelay(relayRedis, producer, () => sales.names(), {
+    relay = new OutboxRelay(relayRedis, link, () => sales.names(), {
       topic: platform.names.kafkaTopic,
       consumer: 'tracing-test',
       batchSize: 100,
       claimIdleMs: 5000,
+      maxAttempts: 5,
+      maxBatchBytes: 1_048_576,
       logger,
     });
     database = new Sequelize(platform.database, { logging: false });
@@ -88,7 +95,7 @@ describe('tracing across the purchase path', () => {
   afterAll(async () => {
     await relay.stop();
     await persister.stop();
-    await producer.disconnect();
+    await link.close();
     await api.shutdown();
     relayRedis.disconnect();
     await database.close();

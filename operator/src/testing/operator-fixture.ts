@@ -70,6 +70,8 @@ export class OperatorFixture {
     await this.core.createNamespace({ body: { metadata: { name: this.namespace } } });
     this.databaseUrl = await createTestDatabase(this.stack.DATABASE_URL, this.names.database);
     this.redis = new Redis(this.stack.REDIS_URL, { keyPrefix: this.names.redisPrefix });
+    // Outage specs stop Redis on purpose; the client reconnects by itself.
+    this.redis.on('error', () => undefined);
     this.store = new SaleStore(this.redis);
     this.database = new Sequelize(this.databaseUrl, { logging: false });
   }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
+import { unknownSale } from '../observability/sale-labels.ts';
 import type { Logger } from '../observability/logger.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
@@ -10,6 +11,7 @@ import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';
 import { TokenVerifier } from './auth.ts';
+import { answerUnparsedRequests } from './client-errors.ts';
 import type { ApiConfig } from './config.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
 
@@ -35,18 +37,24 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     { tickMs: 250, heartbeatMs: 5000 },
     (error) => logger.warn({ err: error }, 'sale event refresh failed'),
   );
-  feed.onChange((sale) => {
-    soldOut.forget(sale);
-    hub.markChanged(sale);
-  });
-  await feed.start();
-  hub.start();
-
   let draining = false;
   const metrics = createApiMetrics(createRegistry('api'), async () => {
     const all = await sales.list();
     return new Map(all.map((sale) => [sale.name, sale.remaining]));
   });
+  const refreshSaleLabels = (): void =>
+    void metrics.saleLabels
+      .refresh(() => sales.names())
+      .catch((error: unknown) => logger.warn({ err: error }, 'sale label refresh failed'));
+  feed.onChange((sale) => {
+    soldOut.forget(sale);
+    hub.markChanged(sale);
+    // Purchases publish changes too: only a name not yet known (a new sale) costs a read.
+    if (metrics.saleLabels.label(sale) === unknownSale) refreshSaleLabels();
+  });
+  await feed.start();
+  await metrics.saleLabels.refresh(() => sales.names());
+  hub.start();
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {
@@ -62,12 +70,18 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     isRedisReady: () => redis.status === 'ready',
     devLogin: config.AUTH_DEV_LOGIN,
     corsOrigin: config.CORS_ORIGIN,
+    sse: {
+      maxClients: config.SSE_MAX_CLIENTS,
+      maxClientsPerAddress: config.SSE_MAX_CLIENTS_PER_ADDRESS,
+      maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
+    },
   });
   app.on('error', (error: unknown) => logger.error({ err: error }, 'request failed'));
 
   const handle = app.callback();
   const server = createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
+  answerUnparsedRequests(server);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -6,6 +6,13 @@ const flag = z
   .default('false')
   .transform((value) => value === 'true' || value === '1');
 
+const count = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
 export const apiConfigSchema = z.object({
   REDIS_URL: urlWith('redis:', 'rediss:'),
   /** Prefix for every Redis key (isolates tests, or several platforms on one Redis). */
@@ -22,6 +29,11 @@ export const apiConfigSchema = z.object({
   /** How long /readyz fails before the server stops accepting connections on SIGTERM. */
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25_000),
+  /** Server-Sent-Events streams per process, and per client address (docs/http-api.md). */
+  SSE_MAX_CLIENTS: count(1, 1_000_000).default(10_000),
+  SSE_MAX_CLIENTS_PER_ADDRESS: count(1, 1_000_000).default(32),
+  /** Unsent bytes a stream may hold before its client is dropped as too slow. */
+  SSE_MAX_BUFFERED_BYTES: count(1024, 64 * 1024 * 1024).default(65_536),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

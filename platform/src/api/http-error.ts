@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'method_not_allowed'
+  | 'not_implemented'
   | 'internal';
 
 /** What a handler throws to answer with the contract's error body. */

@@ -30,6 +30,9 @@ export async function startBenchApi(options: BenchApiOptions): Promise<BenchServ
     IDEMPOTENCY_TTL_SECONDS: 600,
     SHUTDOWN_READINESS_DELAY_MS: 0,
     SHUTDOWN_TIMEOUT_MS: 5000,
+    SSE_MAX_CLIENTS: 10_000,
+    SSE_MAX_CLIENTS_PER_ADDRESS: 32,
+    SSE_MAX_BUFFERED_BYTES: 65_536,
     LOG_LEVEL: 'warn',
   };
   const api = await startApiServer(config, createLogger('bench-api', 'warn'));

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { SaleLabels } from './sale-labels.ts';
 
 /** Purchase outcomes as the contract's `result` label names them. */
 export type AttemptResult =
@@ -10,6 +11,8 @@ export interface ApiMetrics {
   readonly purchaseAttempts: Counter<'sale' | 'result'>;
   readonly stockRemaining: Gauge<'sale'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Every `sale` label value goes through it: configured sales only, else `unknown`. */
+  readonly saleLabels: SaleLabels;
 }
 
 export function createRegistry(process: string): Registry {
@@ -29,6 +32,7 @@ export function createApiMetrics(
 ): ApiMetrics {
   return {
     registry,
+    saleLabels: new SaleLabels(),
     purchaseAttempts: new Counter({
       name: 'flashsale_purchase_attempts_total',
       help: 'Purchase attempts by sale and result',
@@ -55,6 +59,30 @@ export function createApiMetrics(
       help: 'HTTP request duration by method, route template and status code',
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Event-stream metrics of an API process: open streams, and those refused or dropped. */
+export interface SseMetrics {
+  readonly rejected: Counter<'reason'>;
+}
+
+export function createSseMetrics(registry: Registry, openStreams: () => number): SseMetrics {
+  new Gauge({
+    name: 'flashsale_sse_clients',
+    help: 'Server-Sent-Events clients subscribed in this process',
+    registers: [registry],
+    collect() {
+      this.set(openStreams());
+    },
+  });
+  return {
+    rejected: new Counter({
+      name: 'flashsale_sse_rejected_total',
+      help: 'Event streams refused (process_limit, address_limit) or dropped (slow_client)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

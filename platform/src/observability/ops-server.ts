@@ -10,6 +10,8 @@ export async function startOpsServer(
   /** Whether the process works normally; a rejection counts as not ready. */
   isReady: () => boolean | Promise<boolean>,
   address: { port: number; host: string },
+  /** Whether the process is alive (not wedged); /healthz answers 503 when it is not. */
+  isAlive: () => boolean = () => true,
 ): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -21,7 +23,10 @@ export async function startOpsServer(
       return;
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+      const alive = isAlive();
+      res
+        .writeHead(alive ? 200 : 503, { 'Content-Type': 'application/json' })
+        .end(alive ? '{"status":"ok"}' : '{"status":"stalled"}');
       return;
     }
     if (path === '/readyz') {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { Kafka, logLevel } from 'kafkajs';
-import { Gauge } from 'prom-client';
+import type { Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import { createRegistry } from '../observability/metrics.ts';
 import { startOpsServer } from '../observability/ops-server.ts';
@@ -8,40 +8,27 @@ import { backgroundRedis } from '../redis/redis-client.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
+import { KafkaLink } from './kafka-link.ts';
 import { OutboxRelay } from './outbox-relay.ts';
-import type { RelayConfig } from './relay-config.ts';
+import { defaultMaxMessageBytes, type RelayConfig } from './relay-config.ts';
 
 export interface RelayProcess {
   readonly opsServer: Server;
   shutdown(): Promise<void>;
 }
 
-/** Wires the relay: Redis, an idempotent Kafka producer, the change feed, metrics. */
-export async function startRelayProcess(
-  config: RelayConfig,
-  logger: Logger,
-): Promise<RelayProcess> {
-  const redis = backgroundRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
-  redis.on('error', (error: Error) =>
-    logger.warn({ err: error.message }, 'redis connection error'),
-  );
-  await redis.connect();
-  const sales = new SaleStore(redis);
+interface RelayMetrics {
+  readonly relayed: Counter<'sale'>;
+  readonly deadLettered: Counter<'sale'>;
+  readonly sendFailures: Counter;
+}
 
-  const kafka = new Kafka({
-    clientId: 'flashsale-relay',
-    brokers: config.KAFKA_BROKERS,
-    logLevel: logLevel.WARN,
-  });
-  // Idempotent: a retried send after a lost acknowledgement is not written twice.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
-
-  const registry = createRegistry('relay');
+function relayMetrics(
+  registry: Registry,
+  redis: Redis,
+  sales: SaleStore,
+  link: KafkaLink,
+): RelayMetrics {
   new Gauge({
     name: 'flashsale_outbox_pending',
     help: 'Purchase events in a sale outbox not yet acknowledged by Kafka',
@@ -54,27 +41,120 @@ export async function startRelayProcess(
       names.forEach((name, index) => this.set({ sale: name }, lengths[index] ?? 0));
     },
   });
+  new Gauge({
+    name: 'flashsale_relay_kafka_up',
+    help: '1 when the last send or probe reached Kafka, 0 when it failed (purchases wait in Redis)',
+    registers: [registry],
+    collect() {
+      this.set(link.up === true ? 1 : 0);
+    },
+  });
+  return {
+    relayed: new Counter({
+      name: 'flashsale_relay_events_total',
+      help: 'Outbox entries handed to Kafka and acknowledged',
+      labelNames: ['sale'],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'flashsale_relay_dead_lettered_total',
+      help: 'Outbox entries moved to the dead-letter stream after RELAY_MAX_ATTEMPTS failed attempts',
+      labelNames: ['sale'],
+      registers: [registry],
+    }),
+    sendFailures: new Counter({
+      name: 'flashsale_relay_send_failures_total',
+      help: 'Sends to Kafka that failed or timed out (the batch stays in the outbox)',
+      registers: [registry],
+    }),
+  };
+}
 
-  const relay = new OutboxRelay(redis, producer, () => sales.names(), {
+async function maxBatchBytes(
+  config: RelayConfig,
+  link: KafkaLink,
+  logger: Logger,
+): Promise<number> {
+  if (config.RELAY_MAX_MESSAGE_BYTES !== undefined) return config.RELAY_MAX_MESSAGE_BYTES;
+  const fromTopic = await link.topicMaxMessageBytes();
+  const bytes = fromTopic ?? defaultMaxMessageBytes;
+  logger.info(
+    { maxMessageBytes: bytes, source: fromTopic ? 'topic' : 'default' },
+    'record batches are kept under the topic limit',
+  );
+  return bytes;
+}
+
+/** Probes Kafka on a timer, so an outage shows in the gauge and /readyz with nothing to send. */
+function probeKafka(link: KafkaLink, everyMs: number): () => void {
+  let probing = false;
+  const timer = setInterval(() => {
+    if (probing) return;
+    probing = true;
+    void link.probe().finally(() => {
+      probing = false;
+    });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
+/** Wires the relay: Redis, the Kafka link, the change feed, metrics and readiness. */
+export async function startRelayProcess(
+  config: RelayConfig,
+  logger: Logger,
+): Promise<RelayProcess> {
+  const redis = backgroundRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  redis.on('error', (error: Error) =>
+    logger.warn({ err: error.message }, 'redis connection error'),
+  );
+  await redis.connect();
+  const sales = new SaleStore(redis);
+
+  const link = new KafkaLink({
+    brokers: config.KAFKA_BROKERS,
+    topic: config.KAFKA_TOPIC,
+    sendTimeoutMs: config.RELAY_SEND_TIMEOUT_MS,
+    logger,
+  });
+  const registry = createRegistry('relay');
+  const metrics = relayMetrics(registry, redis, sales, link);
+  const sender = {
+    send: (messages: Parameters<KafkaLink['send']>[0]) =>
+      link.send(messages).catch((error: unknown) => {
+        metrics.sendFailures.inc();
+        throw error;
+      }),
+  };
+
+  await link.probe();
+  const relay = new OutboxRelay(redis, sender, () => sales.names(), {
     topic: config.KAFKA_TOPIC,
     consumer: config.RELAY_CONSUMER_NAME,
     batchSize: config.RELAY_BATCH_SIZE,
     claimIdleMs: config.RELAY_CLAIM_IDLE_MS,
+    maxAttempts: config.RELAY_MAX_ATTEMPTS,
+    maxBatchBytes: await maxBatchBytes(config, link, logger),
     logger,
+    onRelayed: (sale, count) => metrics.relayed.inc({ sale }, count),
+    onDeadLettered: (sale, count) => metrics.deadLettered.inc({ sale }, count),
   });
   const feed = new SaleChangeFeed(redis);
   feed.onChange(() => relay.poke());
   await feed.start();
   relay.start();
+  const stopProbing = probeKafka(link, config.RELAY_KAFKA_PROBE_MS);
 
-  const opsServer = await startOpsServer(registry, () => redis.status === 'ready', {
-    port: config.METRICS_PORT,
-    host: config.METRICS_HOST,
-  });
+  // Ready means relaying works: Redis answers and Kafka took the last send or probe.
+  const opsServer = await startOpsServer(
+    registry,
+    () => redis.status === 'ready' && link.up === true,
+    { port: config.METRICS_PORT, host: config.METRICS_HOST },
+  );
   const shutdown = async (): Promise<void> => {
+    stopProbing();
     await relay.stop();
     await feed.stop();
-    await producer.disconnect();
+    await link.close();
     await redis.quit().catch(() => redis.disconnect());
     await new Promise((resolve) => opsServer.close(resolve));
   };

@@ -33,11 +33,17 @@ describe('persistence: migrations', () => {
     await dropTestDatabase(baseUrl, names.database);
   });
 
-  it('creates the tables once when two processes migrate at the same moment, and again is a no-op', async () => {
+  it('creates every table once when two processes migrate at the same moment, and again is a no-op', async () => {
     const [first, second] = [connect(), connect()];
     const ran = await Promise.all([migrate(first), migrate(second)]);
-    expect(ran.map((names) => names.length).sort()).toEqual([0, 3]);
-    expect(ran.flat()).toEqual(['0001-create-sales', '0002-create-purchases', '0003-sale-owner']);
+    const all = [
+      '0001-create-sales',
+      '0002-create-purchases',
+      '0003-create-dead-letter-messages',
+      '0004-sale-owner',
+    ];
+    expect(ran.map((names) => names.length).sort()).toEqual([0, all.length]);
+    expect(ran.flat()).toEqual(all);
 
     expect(await Promise.all([migrate(first), migrate(second)])).toEqual([[], []]);
     expect(await pendingMigrations(first)).toEqual([]);
@@ -45,11 +51,7 @@ describe('persistence: migrations', () => {
       `SELECT name FROM ${migrationsTable} ORDER BY name`,
       { type: QueryTypes.SELECT },
     );
-    expect(recorded.map((row) => row.name)).toEqual([
-      '0001-create-sales',
-      '0002-create-purchases',
-      '0003-sale-owner',
-    ]);
+    expect(recorded.map((row) => row.name)).toEqual(all);
 
     expect(await columns(first, 'sales')).toEqual([
       { column_name: 'name', data_type: 'text', is_nullable: 'NO' },
@@ -76,6 +78,17 @@ describe('persistence: migrations', () => {
       { column_name: 'quantity', data_type: 'integer', is_nullable: 'NO' },
       { column_name: 'purchased_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'persisted_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+    ]);
+    expect((await columns(first, 'dead_letter_messages')).map((c) => c.column_name)).toEqual([
+      'topic',
+      'kafka_partition',
+      'kafka_offset',
+      'message_key',
+      'message_value',
+      'reason',
+      'detail',
+      'message_timestamp',
+      'dead_lettered_at',
     ]);
 
     const indexes = await first.query<{ tablename: string; indexdef: string }>(

@@ -2,7 +2,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
 import * as createSales from './migrations/0001-create-sales.ts';
 import * as createPurchases from './migrations/0002-create-purchases.ts';
-import * as saleOwner from './migrations/0003-sale-owner.ts';
+import * as createDeadLetters from './migrations/0003-create-dead-letter-messages.ts';
+import * as saleOwner from './migrations/0004-sale-owner.ts';
 
 /**
  * Listed here rather than found by a glob so that the set of migrations is fixed at build
@@ -11,7 +12,12 @@ import * as saleOwner from './migrations/0003-sale-owner.ts';
 const migrations: RunnableMigration<Sequelize>[] = [
   { name: '0001-create-sales', up: createSales.up, down: createSales.down },
   { name: '0002-create-purchases', up: createPurchases.up, down: createPurchases.down },
-  { name: '0003-sale-owner', up: saleOwner.up, down: saleOwner.down },
+  {
+    name: '0003-create-dead-letter-messages',
+    up: createDeadLetters.up,
+    down: createDeadLetters.down,
+  },
+  { name: '0004-sale-owner', up: saleOwner.up, down: saleOwner.down },
 ];
 
 /** Where umzug records which migrations have run. */

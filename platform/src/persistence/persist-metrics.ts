@@ -39,12 +39,25 @@ function lagHistogram(registry: Registry): Histogram {
   });
 }
 
+function deadLetterCounter(registry: Registry): Counter<'reason'> {
+  const name = 'flashsale_persist_dead_lettered_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({
+    name,
+    help: 'Messages the persister could not store, written to dead_letter_messages, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+}
+
 /** The persister's metrics; the first two names are part of the design's contract. */
 export class PersistMetrics {
   readonly persisted: Counter;
   readonly lag: Histogram;
   readonly invalid: Counter;
   readonly failures: Counter;
+  readonly deadLettered: Counter<'reason'>;
 
   constructor(registry: Registry) {
     this.persisted = counter(
@@ -56,13 +69,14 @@ export class PersistMetrics {
     this.invalid = counter(
       registry,
       'flashsale_events_invalid_total',
-      'Messages on the purchases topic that were not a valid purchase event and were skipped',
+      'Messages on the purchases topic that were not a valid purchase event (dead-lettered)',
     );
     this.failures = counter(
       registry,
       'flashsale_persist_failures_total',
       'Attempts to write a batch of purchases to PostgreSQL that failed and were retried',
     );
+    this.deadLettered = deadLetterCounter(registry);
   }
 
   /** Call once the rows are committed, with the events whose rows were new. */

@@ -6,6 +6,7 @@ import type { PurchaseEvent } from '../purchases/purchase.ts';
 import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
 import { eventually, isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import { deadLetters } from './dead-letters-table.ts';
 import { migrate } from './migrator.ts';
 import { PurchasePersister } from './persister.ts';
 import { persistedPurchases, persistedUnits } from './purchases-table.ts';
@@ -173,7 +174,7 @@ describe('persistence: PurchasePersister', () => {
     expect(await metricValue(registry, 'flashsale_events_persisted_total')).toBe(12);
   });
 
-  it('skips a poison message and persists the valid events after it', async () => {
+  it('dead-letters the messages it cannot store and persists the valid events behind them', async () => {
     const f = await fixture('persister-poison');
     const sale = 'poison';
     const registry = new Registry();
@@ -186,13 +187,45 @@ describe('persistence: PurchasePersister', () => {
       { key: sale, value: JSON.stringify({ ...purchase(sale, 'zero'), quantity: 0 }) },
       { key: sale, value: JSON.stringify({ ...purchase(sale, 'nul'), userId: 'a\u0000b' }) },
       { key: sale, value: null },
+      // Beyond the integer column: PostgreSQL would refuse the whole batch for ever.
+      { key: sale, value: JSON.stringify(purchase(sale, 'huge', 2 ** 31)) },
+      { key: sale, value: JSON.stringify({ ...purchase(sale, 'extra'), coupon: 'FREE' }) },
+      // Valid ISO 8601, but PostgreSQL has no year 0: only the database can tell.
+      {
+        key: sale,
+        value: JSON.stringify({
+          ...purchase(sale, 'year-zero'),
+          purchasedAt: '0000-01-01T00:00:00Z',
+        }),
+      },
     ];
     // Same key, so the poison sits on the same partition, ahead of the valid events.
     await f.produce([...poison, ...valid.map(asMessage)]);
 
     await committedReach(f, poison.length + valid.length);
     expect(await f.purchaseIds(sale)).toEqual(valid.map((event) => event.purchaseId).sort());
-    expect(await metricValue(registry, 'flashsale_events_invalid_total')).toBe(poison.length);
+    const letters = await deadLetters(f.sequelize, f.topic);
+    expect(letters.map((letter) => letter.value?.toString('utf8') ?? null)).toEqual(
+      poison.map((message) => (message.value === null ? null : String(message.value))),
+    );
+    expect(letters.map((letter) => letter.reason)).toEqual([
+      'unparseable',
+      'invalid',
+      'invalid',
+      'invalid',
+      'unparseable',
+      'invalid',
+      'invalid',
+      'rejected_by_database',
+    ]);
+    expect(letters.map((letter) => Number(letter.offset))).toEqual(poison.map((_, index) => index));
+    const byReason = async (reason: string): Promise<number> =>
+      (await registry.getSingleMetric('flashsale_persist_dead_lettered_total')?.get())?.values.find(
+        (value) => value.labels.reason === reason,
+      )?.value ?? 0;
+    expect(await byReason('unparseable')).toBe(2);
+    expect(await byReason('invalid')).toBe(5);
+    expect(await byReason('rejected_by_database')).toBe(1);
     expect(await metricValue(registry, 'flashsale_events_persisted_total')).toBe(valid.length);
   });
 

@@ -3,7 +3,9 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Sequelize } from 'sequelize';
-import { parsePurchaseEvent, type PurchaseEvent } from '../purchases/purchase.ts';
+import type { PurchaseEvent } from '../purchases/purchase.ts';
+import { checkStorableEvent } from '../purchases/storable-event.ts';
+import { insertDeadLetters, type DeadLetter, type DeadLetterReason } from './dead-letters-table.ts';
 import { PersistMetrics } from './persist-metrics.ts';
 import { insertNewPurchases } from './purchases-table.ts';
 import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
@@ -37,6 +39,48 @@ interface Chunk {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly KafkaMessage[];
+}
+
+/** A message of a chunk and the purchase event it carries. */
+interface Parsed {
+  readonly message: KafkaMessage;
+  readonly event: PurchaseEvent;
+}
+
+/** A chunk sorted into what becomes purchase rows and what becomes dead letters. */
+interface Sorted {
+  parsed: Parsed[];
+  readonly rejected: DeadLetter[];
+}
+
+function deadLetterOf(
+  chunk: Chunk,
+  message: KafkaMessage,
+  reason: DeadLetterReason,
+  detail: string,
+): DeadLetter {
+  const timestampMs = Number(message.timestamp);
+  return {
+    topic: chunk.topic,
+    partition: chunk.partition,
+    offset: message.offset,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    reason,
+    detail,
+    ...(Number.isFinite(timestampMs) ? { timestampMs } : {}),
+  };
+}
+
+/**
+ * PostgreSQL refused the values themselves (SQLSTATE class 22 data exception, 23 integrity
+ * violation): the same statement would fail again however often it is retried. Connection
+ * errors, timeouts, a missing table or a read-only database are not data errors.
+ */
+export function isDataError(error: unknown): boolean {
+  const holder = error as { parent?: { code?: unknown }; original?: { code?: unknown } };
+  const code = holder?.parent?.code ?? holder?.original?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 /**
@@ -150,12 +194,16 @@ export class PurchasePersister {
   async #persistChunk(payload: EachBatchPayload, chunk: Chunk): Promise<boolean> {
     const last = chunk.messages.at(-1);
     if (!last) return true;
-    const events = this.#parse(chunk);
+    const sorted = this.#sort(chunk);
     const spans = chunk.messages.map((message) => persistSpan(chunk.topic, message));
-    const inserted = await this.#insertUntilCommitted(payload, events);
+    const inserted = await this.#storeUntilCommitted(payload, chunk, sorted);
     for (const span of spans) span.end();
     if (inserted === undefined) return false;
-    this.#recordPersisted(events, inserted);
+    this.#recordPersisted(
+      sorted.parsed.map((entry) => entry.event),
+      inserted,
+    );
+    this.#recordDeadLettered(sorted.rejected);
 
     payload.resolveOffset(last.offset);
     const next = (BigInt(last.offset) + 1n).toString();
@@ -166,61 +214,63 @@ export class PurchasePersister {
     return true;
   }
 
-  #parse(chunk: Chunk): PurchaseEvent[] {
-    const events: PurchaseEvent[] = [];
+  /**
+   * Splits a chunk into the purchase events it carries and the messages that can never be
+   * one (not JSON, not a purchase event, values out of the columns' range). Those go to the
+   * dead-letter table with the chunk: retrying them would block the partition for good.
+   */
+  #sort(chunk: Chunk): Sorted {
+    const sorted: Sorted = { parsed: [], rejected: [] };
     for (const message of chunk.messages) {
-      const event = this.#parseMessage(chunk, message);
-      if (event) events.push(event);
+      const value = message.value?.toString('utf8');
+      if (value === undefined) {
+        sorted.rejected.push(
+          deadLetterOf(chunk, message, 'unparseable', 'the message has no value'),
+        );
+        continue;
+      }
+      let decoded: unknown;
+      try {
+        decoded = JSON.parse(value);
+      } catch (error) {
+        const detail = `not JSON: ${(error as Error).message}`;
+        sorted.rejected.push(deadLetterOf(chunk, message, 'unparseable', detail));
+        continue;
+      }
+      const check = checkStorableEvent(decoded);
+      if (check.ok) sorted.parsed.push({ message, event: check.event });
+      else sorted.rejected.push(deadLetterOf(chunk, message, 'invalid', check.reason));
     }
-    return events;
+    return sorted;
   }
 
   /**
-   * A message that is not a purchase event can never become one; retrying it would block its
-   * partition for good, so it is logged, counted and skipped.
+   * Writes the chunk's purchases and dead letters in one transaction, retrying while
+   * PostgreSQL is unavailable. When PostgreSQL refuses the data itself (SQLSTATE class 22 or
+   * 23), each purchase is tried alone and those it refuses join the dead letters; an outage
+   * never dead-letters anything. Returns the ids inserted, or undefined when the attempt was
+   * abandoned before PostgreSQL took it.
    */
-  #parseMessage(chunk: Chunk, message: KafkaMessage): PurchaseEvent | undefined {
-    try {
-      const value = message.value?.toString('utf8');
-      if (value === undefined) throw new Error('the message has no value');
-      const event = parsePurchaseEvent(value);
-      // PostgreSQL text cannot hold NUL: such an event would fail its insert for ever.
-      if (Object.values(event).some((field) => typeof field === 'string' && field.includes('\0'))) {
-        throw new Error('the event contains a NUL character');
-      }
-      return event;
-    } catch (error) {
-      this.#metrics.invalid.inc();
-      this.#logger.warn(
-        {
-          topic: chunk.topic,
-          partition: chunk.partition,
-          offset: message.offset,
-          reason: error instanceof Error ? error.message.slice(0, 500) : String(error),
-        },
-        'skipping a message that is not a valid purchase event',
-      );
-      return undefined;
-    }
-  }
-
-  /** The ids inserted, or undefined when the attempt was abandoned before PostgreSQL took it. */
-  async #insertUntilCommitted(
+  async #storeUntilCommitted(
     payload: EachBatchPayload,
-    events: readonly PurchaseEvent[],
+    chunk: Chunk,
+    sorted: Sorted,
   ): Promise<Set<string> | undefined> {
-    if (events.length === 0) return new Set();
+    let isolate = false;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const ids = await this.#sequelize.transaction((transaction) =>
-          insertNewPurchases(this.#sequelize, events, transaction),
-        );
-        return new Set(ids);
+        if (isolate) await this.#setAsideUnstorable(chunk, sorted);
+        return await this.#store(sorted);
       } catch (error) {
+        if (isDataError(error) && !isolate) {
+          isolate = true;
+          continue;
+        }
+        isolate = false;
         const delayMs = backoffDelayMs(attempt, this.#retry);
         this.#metrics.failures.inc();
         this.#logger.warn(
-          { err: error, attempt, delayMs, events: events.length },
+          { err: error, attempt, delayMs, events: sorted.parsed.length },
           'writing purchases to PostgreSQL failed; retrying',
         );
         if (!(await this.#pause(delayMs)) || !this.#mayContinue(payload)) return undefined;
@@ -228,6 +278,74 @@ export class PurchasePersister {
         // replayed by whichever member gets the partition.
         await payload.heartbeat();
       }
+    }
+  }
+
+  async #store(sorted: Sorted): Promise<Set<string>> {
+    if (sorted.parsed.length === 0 && sorted.rejected.length === 0) return new Set();
+    const ids = await this.#sequelize.transaction(async (transaction) => {
+      const inserted = await insertNewPurchases(
+        this.#sequelize,
+        sorted.parsed.map((entry) => entry.event),
+        transaction,
+      );
+      await insertDeadLetters(this.#sequelize, sorted.rejected, transaction);
+      return inserted;
+    });
+    return new Set(ids);
+  }
+
+  /**
+   * Tries each purchase alone in a transaction that is rolled back, and moves those
+   * PostgreSQL refuses as data to the dead letters. Returns how many it moved; any other
+   * error (PostgreSQL down) propagates, and the whole chunk is retried.
+   */
+  async #setAsideUnstorable(chunk: Chunk, sorted: Sorted): Promise<number> {
+    const kept: Parsed[] = [];
+    let moved = 0;
+    for (const entry of sorted.parsed) {
+      const refusal = await this.#refusal(entry.event);
+      if (refusal === undefined) {
+        kept.push(entry);
+        continue;
+      }
+      moved += 1;
+      sorted.rejected.push(deadLetterOf(chunk, entry.message, 'rejected_by_database', refusal));
+    }
+    sorted.parsed = kept;
+    return moved;
+  }
+
+  /** Why PostgreSQL refuses to store this purchase, or undefined when it would store it. */
+  async #refusal(event: PurchaseEvent): Promise<string | undefined> {
+    const dryRun = new Error('dry run');
+    try {
+      await this.#sequelize.transaction(async (transaction) => {
+        await insertNewPurchases(this.#sequelize, [event], transaction);
+        throw dryRun;
+      });
+    } catch (error) {
+      if (error === dryRun) return undefined;
+      if (isDataError(error)) return (error as Error).message;
+      throw error;
+    }
+    return undefined;
+  }
+
+  #recordDeadLettered(letters: readonly DeadLetter[]): void {
+    for (const letter of letters) {
+      this.#metrics.deadLettered.inc({ reason: letter.reason });
+      if (letter.reason !== 'rejected_by_database') this.#metrics.invalid.inc();
+      this.#logger.warn(
+        {
+          topic: letter.topic,
+          partition: letter.partition,
+          offset: letter.offset,
+          reason: letter.reason,
+          detail: letter.detail.slice(0, 500),
+        },
+        'message cannot be stored as a purchase; kept in dead_letter_messages',
+      );
     }
   }
 

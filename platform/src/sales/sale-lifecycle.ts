@@ -1,6 +1,11 @@
 import type { Sequelize } from 'sequelize';
 import { persistedLedger, type PersistedUnit } from '../persistence/purchases-table.ts';
-import { findSaleIdentity, recordOwnedSale, releaseSale } from '../persistence/sales-table.ts';
+import {
+  findSaleIdentity,
+  recordOwnedSale,
+  releaseSale,
+  type SaleIdentity,
+} from '../persistence/sales-table.ts';
 import type { SaleDefinition } from './sale-definition.ts';
 import type { ClaimResult, SaleClaim, SaleReseed, SaleStore } from './sale-store.ts';
 
@@ -23,7 +28,29 @@ export interface ProvenSales {
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly result: ClaimResult }
   | { readonly kind: 'name_conflict'; readonly owner: string }
-  | { readonly kind: 'stock_lost'; readonly proven: ProvenSales; readonly stock: number };
+  | {
+      readonly kind: 'stock_lost';
+      /** Undefined when PostgreSQL could not be read, so nothing can be proven. */
+      readonly proven: ProvenSales | undefined;
+      readonly stock: number;
+    };
+
+export interface ApplyOptions {
+  readonly generation: number;
+  readonly claim: SaleClaim;
+  /** Reseed a sale whose keys were lost from what PostgreSQL and the outbox prove sold. */
+  readonly reseed: boolean;
+  /**
+   * The operator's mode: PostgreSQL is best effort, so that an outage does not stop a sale
+   * being configured in Redis (where the owner check is atomic anyway). Without PostgreSQL a
+   * lost sale is recognised by `configuredBefore` (its status shows it was configured) and
+   * refused, as nothing can be proven; rows are written through `writeRow`, which retries.
+   */
+  readonly bestEffort?: {
+    readonly configuredBefore: boolean;
+    readonly writeRow: (definition: SaleDefinition, identity: SaleIdentity) => Promise<void>;
+  };
+}
 
 /** Sums units per user over PostgreSQL rows and outbox purchases, each purchase once. */
 export function unitsByUser(
@@ -48,6 +75,48 @@ async function provenSales(records: SaleRecords, name: string, since: Date): Pro
   return unitsByUser(rows, ledger.outbox);
 }
 
+/** The name's owner as the sales table records it; 'unavailable' when best effort failed. */
+async function identityOf(
+  database: Sequelize,
+  name: string,
+  bestEffort: boolean,
+): Promise<SaleIdentity | undefined | 'unavailable'> {
+  try {
+    return await findSaleIdentity(database, name);
+  } catch (error) {
+    if (bestEffort) return 'unavailable';
+    throw error;
+  }
+}
+
+/** Whether the sale was configured before and its keys are gone from Redis. */
+async function keysLost(
+  store: SaleStore,
+  name: string,
+  identity: SaleIdentity | 'unavailable',
+  bestEffort: ApplyOptions['bestEffort'],
+): Promise<boolean> {
+  if (identity === 'unavailable' && !bestEffort?.configuredBefore) return false;
+  return (await store.read(name)) === undefined;
+}
+
+/** How a sale whose keys were lost may be seeded again, or why it may not. */
+async function reseedOf(
+  records: SaleRecords,
+  definition: SaleDefinition,
+  identity: SaleIdentity | 'unavailable',
+  options: ApplyOptions,
+): Promise<ApplyOutcome | { claim: SaleClaim; reseed: SaleReseed }> {
+  if (identity === 'unavailable')
+    return { kind: 'stock_lost', proven: undefined, stock: definition.stock };
+  const proven = await provenSales(records, definition.name, identity.incarnationStartedAt);
+  if (!options.reseed) return { kind: 'stock_lost', proven, stock: definition.stock };
+  return {
+    claim: { owner: options.claim.owner, incarnation: identity.incarnation },
+    reseed: { incarnationStartedAt: identity.incarnationStartedAt, units: proven.units },
+  };
+}
+
 /**
  * Configures a sale on behalf of `claim.owner`. A name another owner holds (in Redis or in
  * the sales table) is refused before anything changes. A sale its owner configured before
@@ -57,23 +126,29 @@ async function provenSales(records: SaleRecords, name: string, since: Date): Pro
 export async function applyOwnedSale(
   records: SaleRecords,
   definition: SaleDefinition,
-  options: { readonly generation: number; readonly claim: SaleClaim; readonly reseed: boolean },
+  options: ApplyOptions,
 ): Promise<ApplyOutcome> {
   const { store, database } = records;
-  const identity = await findSaleIdentity(database, definition.name);
-  if (identity && identity.owner !== options.claim.owner)
+  const { bestEffort } = options;
+  const identity = await identityOf(database, definition.name, bestEffort !== undefined);
+  if (typeof identity === 'object' && identity.owner !== options.claim.owner)
     return { kind: 'name_conflict', owner: identity.owner };
-  let claim = options.claim;
-  let reseed: SaleReseed | undefined;
-  if (identity && !(await store.read(definition.name))) {
-    const proven = await provenSales(records, definition.name, identity.incarnationStartedAt);
-    if (!options.reseed) return { kind: 'stock_lost', proven, stock: definition.stock };
-    reseed = { incarnationStartedAt: identity.incarnationStartedAt, units: proven.units };
-    claim = { owner: claim.owner, incarnation: identity.incarnation };
+  let seed: { claim: SaleClaim; reseed?: SaleReseed } = { claim: options.claim };
+  if (identity && (await keysLost(store, definition.name, identity, bestEffort))) {
+    const lost = await reseedOf(records, definition, identity, options);
+    if ('kind' in lost) return lost;
+    seed = lost;
   }
-  const result = await store.claim(definition, options.generation, claim, reseed);
+  const result = await store.claim(definition, options.generation, seed.claim, seed.reseed);
   if (result.status === 'not_owner') return { kind: 'name_conflict', owner: result.owner };
-  if (result.status === 'ok') return recordApplied(database, definition, claim.owner, result);
+  if (result.status !== 'ok') return { kind: 'applied', result };
+  const row = {
+    owner: seed.claim.owner,
+    incarnation: result.incarnation,
+    incarnationStartedAt: result.incarnationStartedAt,
+  };
+  if (!bestEffort) return recordApplied(database, definition, row, result);
+  await bestEffort.writeRow(definition, row);
   return { kind: 'applied', result };
 }
 
@@ -81,15 +156,10 @@ export async function applyOwnedSale(
 async function recordApplied(
   database: Sequelize,
   definition: SaleDefinition,
-  owner: string,
+  identity: SaleIdentity,
   result: ClaimResult,
 ): Promise<ApplyOutcome> {
-  const recorded = await recordOwnedSale(database, definition, {
-    owner,
-    incarnation: result.incarnation,
-    incarnationStartedAt: result.incarnationStartedAt,
-  });
-  if (recorded) return { kind: 'applied', result };
+  if (await recordOwnedSale(database, definition, identity)) return { kind: 'applied', result };
   const holder = (await findSaleIdentity(database, definition.name))?.owner ?? 'unknown';
   return { kind: 'name_conflict', owner: holder };
 }

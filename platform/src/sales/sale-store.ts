@@ -171,6 +171,10 @@ export class SaleStore {
   ): Promise<ClaimResult> {
     const keys = saleKeys(definition.name);
     const units = [...(reseed?.units ?? new Map<string, number>())].filter(([, n]) => n > 0);
+    // Indexed before it can sell: the relay finds outboxes through the index, so a sale
+    // configured but not indexed (a crash between the two writes) would keep its purchases
+    // in Redis for ever. An index entry without a sale is harmless.
+    await this.redis.sadd(salesIndexKey, definition.name);
     const reply = await this.redis.configureSale(
       keys.config,
       keys.remaining,
@@ -192,7 +196,6 @@ export class SaleStore {
       ...units.flat(),
     );
     const [status, sold, remaining, storedGeneration, owner, incarnation, startMs] = reply;
-    if (status === 'ok') await this.redis.sadd(salesIndexKey, definition.name);
     return {
       status,
       sold,

@@ -97,7 +97,7 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
 export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
   const router = new Router<UserState>({ prefix: '/api/sales/:sale/purchases' });
   const count = (sale: string, result: AttemptResult): void => {
-    deps.metrics.purchaseAttempts.inc({ sale: isSaleName(sale) ? sale : 'invalid', result });
+    deps.metrics.purchaseAttempts.inc({ sale: deps.metrics.saleLabels.label(sale), result });
   };
 
   const attempt = async (ctx: Context & { state: UserState }, sale: string): Promise<void> => {
@@ -125,7 +125,9 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
       },
     );
     // A sale that does not exist gets no series of its own: names come from the URL.
-    count(decision.outcome === 'sale_not_found' ? 'unknown' : sale, resultOf[decision.outcome]);
+    if (decision.outcome === 'sale_not_found') deps.metrics.saleLabels.forget(sale);
+    else deps.metrics.saleLabels.remember(sale);
+    count(sale, resultOf[decision.outcome]);
     if (decision.outcome === 'sold_out' && decision.remaining === 0) deps.soldOut.markSoldOut(sale);
     if (decision.outcome === 'confirmed')
       deps.metrics.stockRemaining.set({ sale }, decision.remaining);
