@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Sequelize } from 'sequelize';
 import { httpOk, log, projectRoot, toolBin } from '@flashsale/stack';
-import { formatBenchReport } from '@flashsale/platform/bench/bench-report.ts';
-import { runBench } from '@flashsale/platform/bench/bench-run.ts';
+import { formatBenchReport, formatFsyncReport } from '@flashsale/platform/bench/bench-report.ts';
+import { runBench, runFsyncBench } from '@flashsale/platform/bench/bench-run.ts';
 import {
   describeOutcome,
   removeLoadSale,
@@ -118,6 +118,13 @@ function registerLoadCommands(program: Command): void {
     });
 }
 
+interface BenchCliOptions {
+  readonly vus: number;
+  readonly duration: number;
+  readonly warmup: number;
+  readonly fsyncOnly?: boolean;
+}
+
 export function registerBenchCommands(program: Command): void {
   registerLoadCommands(program);
 
@@ -139,10 +146,11 @@ export function registerBenchCommands(program: Command): void {
       positiveInteger('--warmup'),
       3,
     )
-    .action(async (options: { vus: number; duration: number; warmup: number }) => {
+    .option('--fsync-only', 'only the purchase phase under appendfsync always and everysec')
+    .action(async (options: BenchCliOptions) => {
       const env = await platformEnv();
       const startedAt = Date.now();
-      const result = await runBench({
+      const benchOptions = {
         k6: toolBin('k6'),
         scriptDir,
         redisUrl: required(env, 'REDIS_URL'),
@@ -152,8 +160,12 @@ export function registerBenchCommands(program: Command): void {
         warmupSeconds: options.warmup,
         luaRequests: 200_000,
         progress: log,
-      });
+      };
+      const report =
+        options.fsyncOnly === true
+          ? formatFsyncReport(await runFsyncBench(benchOptions))
+          : formatBenchReport(await runBench(benchOptions));
       log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-      process.stdout.write(`\n${formatBenchReport(result)}\n`);
+      process.stdout.write(`\n${report}\n`);
     });
 }

@@ -14,4 +14,5 @@ export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot }
 export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor.ts';
 export { statePath } from './paths.ts';
 export { httpOk, portInUse } from './components/component.ts';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.ts';
 export { versions } from './versions.ts';

@@ -119,6 +119,25 @@ const invalidCases: readonly InvalidCase[] = [
     server: ['spec.product.sku', 'should match'],
   },
   {
+    what: 'a product.imageUrl over http',
+    change: (sale) => (sale.spec.product.imageUrl = 'http://images.example.com/a.png'),
+    zodPath: 'spec.product.imageUrl',
+    server: ['spec.product.imageUrl', 'should match'],
+  },
+  {
+    what: 'a product.imageUrl over 2048 characters',
+    change: (sale) =>
+      (sale.spec.product.imageUrl = `https://images.example.com/${'a'.repeat(2030)}`),
+    zodPath: 'spec.product.imageUrl',
+    server: ['spec.product.imageUrl', 'may not be more than 2048'],
+  },
+  {
+    what: 'a product.description over 2000 characters',
+    change: (sale) => (sale.spec.product.description = 'd'.repeat(2001)),
+    zodPath: 'spec.product.description',
+    server: ['spec.product.description', 'may not be more than 2000'],
+  },
+  {
     what: 'a start time without an offset',
     change: (sale) => (sale.spec.startsAt = '2027-03-01T10:00:00'),
     zodPath: 'spec.startsAt',

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import { requestPathRedis } from '../redis/redis-client.ts';
+import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';
@@ -29,6 +30,10 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     logger.warn({ err: error.message }, 'redis connection error'),
   );
   await redis.connect();
+  const persistence = await checkRedisPersistence(redis, logger).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const sales = new SaleStore(redis);
   const soldOut = new SoldOutCache(2000);
   const feed = new SaleChangeFeed(redis);
@@ -55,12 +60,15 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
   await feed.start();
   await metrics.saleLabels.refresh(() => sales.names());
   hub.start();
+  registerPersistenceInfo(metrics.registry, persistence);
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {
       rateLimit: config.PURCHASE_RATE_LIMIT,
       rateWindowMs: config.PURCHASE_RATE_WINDOW_MS,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_SECONDS * 1000,
+      minReplicasAck: config.REDIS_MIN_REPLICAS_ACK,
+      replicaAckTimeoutMs: config.REDIS_REPLICA_ACK_TIMEOUT_MS,
     }),
     soldOut,
     hub,

@@ -26,6 +26,10 @@ export const apiConfigSchema = z.object({
   PURCHASE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
   PURCHASE_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+  /** Replicas that must hold a purchase (Redis WAIT) before it is answered (docs/durability.md). */
+  REDIS_MIN_REPLICAS_ACK: z.coerce.number().int().min(0).max(16).default(0),
+  /** How long WAIT may take; under the request path's 2 s command timeout. */
+  REDIS_REPLICA_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(1500).default(500),
   /** How long /readyz fails before the server stops accepting connections on SIGTERM. */
   SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25_000),

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'sold_out'
   | 'rate_limited'
   | 'unavailable'
+  | 'outcome_unknown'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'method_not_allowed'

@@ -4,7 +4,13 @@ import type { Redis } from 'ioredis';
 import { TokenVerifier } from '../api/auth.ts';
 import { backgroundRedis } from '../redis/redis-client.ts';
 import { startBenchApi } from './bench-api.ts';
-import type { BenchResult, HalfRateResult, PhaseName, PhaseResult } from './bench-report.ts';
+import type {
+  BenchResult,
+  FsyncBenchResult,
+  HalfRateResult,
+  PhaseName,
+  PhaseResult,
+} from './bench-report.ts';
 import { startDbFirstServer } from './db-first-server.ts';
 import { startHelloServer } from './hello-server.ts';
 import type { BenchServer } from './http-listener.ts';
@@ -137,6 +143,39 @@ async function apiPhases(context: BenchContext, api: BenchServer): Promise<Phase
   return [purchase, soldOut, soldOutKeyed];
 }
 
+/**
+ * The cost of `appendfsync always` (Redis fsyncs the append-only file before it answers)
+ * against `everysec`: the same purchase phase under each, on the same API process and
+ * Redis, which gets its own setting back afterwards (docs/durability.md).
+ */
+async function fsyncPhases(context: BenchContext, api: BenchServer): Promise<PhaseResult[]> {
+  const [, appendonly] = await context.redis.config('GET', 'appendonly');
+  if (appendonly !== 'yes') {
+    throw new Error(
+      `the Redis at ${context.options.redisUrl} has appendonly "${appendonly ?? 'unknown'}": the appendfsync comparison needs the append-only file on`,
+    );
+  }
+  const [, original] = await context.redis.config('GET', 'appendfsync');
+  const results: PhaseResult[] = [];
+  try {
+    for (const mode of ['always', 'everysec'] as const) {
+      await context.redis.config('SET', 'appendfsync', mode);
+      const sale = await benchSale(context, `bench-fsync-${mode}`, unlimited);
+      results.push(
+        await httpPhase(context, {
+          name: mode === 'always' ? 'purchaseFsyncAlways' : 'purchaseFsyncEverysec',
+          label: `(b2) purchase, appendfsync ${mode}`,
+          url: purchaseUrl(api, sale),
+          expectStatus: 201,
+        }),
+      );
+    }
+  } finally {
+    await context.redis.config('SET', 'appendfsync', original ?? 'always');
+  }
+  return results;
+}
+
 /** The open-model latency at half the closed-model maximum, on the same API process. */
 async function halfRate(
   context: BenchContext,
@@ -224,17 +263,14 @@ async function runPhases(
     url: `${hello.url}/hello`,
     expectStatus: 200,
   });
-  const api = await startBenchApi({
-    redisUrl: context.options.redisUrl,
-    keyPrefix: context.redis.options.keyPrefix ?? '',
-    jwtSecret: context.jwtSecret,
-  });
-  context.servers.push(api);
+  const api = await startApi(context);
   const [purchase, ...soldOut] = await apiPhases(context, api);
+  const fsync = await fsyncPhases(context, api);
   const half = await halfRate(context, api, purchase?.figures.requestsPerSecond ?? 0);
   const phases = [
     helloPhase,
     purchase,
+    ...fsync,
     ...soldOut,
     await dbFirstPhase(context),
     await luaPhase(context),
@@ -243,6 +279,16 @@ async function runPhases(
     phases: phases.filter((phase): phase is PhaseResult => phase !== undefined),
     halfRate: half,
   };
+}
+
+async function startApi(context: BenchContext): Promise<BenchServer> {
+  const api = await startBenchApi({
+    redisUrl: context.options.redisUrl,
+    keyPrefix: context.redis.options.keyPrefix ?? '',
+    jwtSecret: context.jwtSecret,
+  });
+  context.servers.push(api);
+  return api;
 }
 
 async function cleanUp(context: BenchContext): Promise<void> {
@@ -257,6 +303,26 @@ async function cleanUp(context: BenchContext): Promise<void> {
  * so it neither disturbs nor is disturbed by the platform's own data.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  return withBenchContext(options, async (context) => {
+    const machine = await describeMachine();
+    const measured = await runPhases(context);
+    return { machine, vus: options.vus, durationSeconds: options.durationSeconds, ...measured };
+  });
+}
+
+/** `flashsale bench --fsync-only`: only the appendfsync always / everysec comparison. */
+export async function runFsyncBench(options: BenchOptions): Promise<FsyncBenchResult> {
+  return withBenchContext(options, async (context) => {
+    const machine = await describeMachine();
+    const phases = await fsyncPhases(context, await startApi(context));
+    return { machine, vus: options.vus, durationSeconds: options.durationSeconds, phases };
+  });
+}
+
+async function withBenchContext<T>(
+  options: BenchOptions,
+  use: (context: BenchContext) => Promise<T>,
+): Promise<T> {
   const redis = backgroundRedis(options.redisUrl, `bench:${randomBytes(4).toString('hex')}:`);
   await redis.connect();
   const context: BenchContext = {
@@ -266,9 +332,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     servers: [],
   };
   try {
-    const machine = await describeMachine();
-    const measured = await runPhases(context);
-    return { machine, vus: options.vus, durationSeconds: options.durationSeconds, ...measured };
+    return await use(context);
   } finally {
     await cleanUp(context);
   }

@@ -3,7 +3,17 @@ import { SaleLabels } from './sale-labels.ts';
 
 /** Purchase outcomes as the contract's `result` label names them. */
 export type AttemptResult =
-  'confirmed' | 'sold_out' | 'limit_reached' | 'not_started' | 'ended' | 'rejected' | 'error';
+  | 'confirmed'
+  | 'sold_out'
+  | 'limit_reached'
+  | 'not_started'
+  | 'ended'
+  | 'rejected'
+  | 'error'
+  /** 503: Redis unreachable or refusing; the purchase did not happen. */
+  | 'unavailable'
+  /** 503 outcome_unknown: the purchase may have happened (docs/durability.md). */
+  | 'outcome_unknown';
 
 /** The metrics of an API process; names are a contract for the dashboards. */
 export interface ApiMetrics {
@@ -22,14 +32,52 @@ export function createRegistry(process: string): Registry {
   return registry;
 }
 
+/** How long a scrape waits for a fresh reading from Redis before it answers the last one. */
+export const scrapeReadTimeoutMs = 250;
+
+/**
+ * A scrape-time reading that never fails or stalls a scrape: it waits at most `timeoutMs`
+ * for a fresh value and otherwise answers the last one it got (so /metrics keeps answering,
+ * with the last known values, while Redis is down or stalled). One reading runs at a time.
+ */
+export function lastKnown<T>(
+  read: () => Promise<T>,
+  initial: T,
+  timeoutMs = scrapeReadTimeoutMs,
+): () => Promise<T> {
+  let last = initial;
+  let pending: Promise<void> | undefined;
+  return async () => {
+    pending ??= read()
+      .then(
+        (value) => {
+          last = value;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        pending = undefined;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([pending, timedOut]);
+    clearTimeout(timer);
+    return last;
+  };
+}
+
 /**
  * `remainingBySale`, when given, is read at every scrape, so the gauge also shows sales no
- * purchase has touched yet in this process (and drops deleted ones).
+ * purchase has touched yet in this process (and drops deleted ones); when Redis does not
+ * answer in time the gauge keeps its last known values.
  */
 export function createApiMetrics(
   registry: Registry,
   remainingBySale?: () => Promise<ReadonlyMap<string, number>>,
 ): ApiMetrics {
+  const remainingNow = remainingBySale && lastKnown(remainingBySale, new Map<string, number>());
   return {
     registry,
     saleLabels: new SaleLabels(),
@@ -44,10 +92,10 @@ export function createApiMetrics(
       help: 'Units left in a sale',
       labelNames: ['sale'],
       registers: [registry],
-      ...(remainingBySale
+      ...(remainingNow
         ? {
             async collect() {
-              const remaining = await remainingBySale();
+              const remaining = await remainingNow();
               this.reset();
               for (const [sale, units] of remaining) this.set({ sale }, units);
             },

@@ -14,6 +14,8 @@ export const endsAfterStartsMessage = 'endsAt must be after startsAt';
 export const saleNameMessage =
   'metadata.name must be a DNS label: at most 63 characters of a-z, 0-9 and -, starting and ending with a letter or digit';
 export const skuMessage = 'sku: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit';
+export const imageUrlMessage = 'product.imageUrl must be an https URL of at most 2048 characters';
+export const productDescriptionMaxLength = 2000;
 
 /**
  * The largest value the `sales` table stores (PostgreSQL `integer`, int32). Larger counts are
@@ -43,6 +45,18 @@ const productSchema = z
       .max(int32Max, int32Message)
       .default(0)
       .describe('Price in cents of the currency the storefront shows; 0 when omitted.'),
+    // Shown by the storefront; https only, so a shop page never loads mixed content.
+    imageUrl: z
+      .url({ protocol: /^https$/, error: imageUrlMessage })
+      .max(2048, imageUrlMessage)
+      .regex(/^https:\/\/\S+$/, imageUrlMessage)
+      .optional()
+      .describe('Optional: an https URL of a picture of the product, shown to buyers.'),
+    description: z
+      .string()
+      .max(productDescriptionMaxLength)
+      .optional()
+      .describe('Optional: a plain-text description of the product, shown to buyers.'),
   })
   .describe('The one product this sale sells.');
 
@@ -124,6 +138,8 @@ export function definitionFromManifest(manifest: FlashSaleManifest): SaleDefinit
     sku: spec.product.sku,
     title: spec.product.title,
     priceCents: spec.product.priceCents,
+    ...(spec.product.imageUrl === undefined ? {} : { imageUrl: spec.product.imageUrl }),
+    ...(spec.product.description === undefined ? {} : { description: spec.product.description }),
     stock: spec.stock,
     perUserLimit: spec.perUserLimit,
     startsAt: new Date(spec.startsAt),

@@ -6,6 +6,55 @@ import type { Component } from './component.ts';
 
 const redisPort = (): number => port('redis');
 
+/**
+ * The durability the platform needs (docs/durability.md): the append-only file, fsynced
+ * before Redis answers (`always`: a confirmed purchase survives a machine crash, not only a
+ * Redis crash), no RDB snapshots, and never an eviction (it could drop idempotency keys and
+ * the outbox). Shared by the stack's Redis and the extra servers `startRedisServer` starts.
+ */
+export function redisServerArgs(serverPort: number, dir: string): string[] {
+  return [
+    '--port',
+    String(serverPort),
+    '--bind',
+    loopback,
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+  ];
+}
+
+/** True when a Redis server answers PING on the loopback port; never throws. */
+export async function redisAnswers(serverPort: number): Promise<boolean> {
+  const client = new Redis(serverPort, loopback, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // A refused connection is the answer "not ready", not an error worth printing.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 export const redis: Component = {
   name: 'redis',
   dependsOn: [],
@@ -18,44 +67,8 @@ export const redis: Component = {
     Promise.resolve({
       name: 'redis',
       cmd: 'redis-server',
-      // Append-only file with fsync every second: a confirmed purchase lives in Redis
-      // before it reaches Kafka, so the local stack keeps the durability production uses.
-      args: [
-        '--port',
-        String(redisPort()),
-        '--bind',
-        loopback,
-        '--dir',
-        statePath('data', 'redis'),
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--save',
-        '',
-        '--daemonize',
-        'no',
-        '--logfile',
-        '',
-      ],
+      args: redisServerArgs(redisPort(), statePath('data', 'redis')),
     }),
-  isReady: async () => {
-    const client = new Redis(redisPort(), loopback, {
-      lazyConnect: true,
-      connectTimeout: 1000,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    // A refused connection is the answer "not ready", not an error worth printing.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
-  },
+  isReady: () => redisAnswers(redisPort()),
   readyTimeoutMs: 20_000,
 };

@@ -2,13 +2,18 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AttemptResult, ApiMetrics } from '../../observability/metrics.ts';
-import type { PurchaseDecider, PurchaseDecision } from '../../purchases/purchase-decider.ts';
+import {
+  OutcomeUnknownError,
+  type PurchaseDecider,
+  type PurchaseDecision,
+} from '../../purchases/purchase-decider.ts';
 import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
 import { activeTraceparent, inSpan, SpanKind } from '../../observability/tracing.ts';
 import { requireUser, type TokenVerifier, type UserState } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
+import { dependencyAnswer } from '../middleware/dependency-errors.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { findSale } from './sales-router.ts';
 
@@ -53,6 +58,12 @@ const resultOf: Record<PurchaseDecision['outcome'], AttemptResult> = {
   limit_reached: 'limit_reached',
   sold_out: 'sold_out',
 };
+
+/** What an attempt that got no decision counts as: the two 503s apart from real faults. */
+function failureResult(error: unknown): AttemptResult {
+  if (error instanceof OutcomeUnknownError) return 'outcome_unknown';
+  return dependencyAnswer(error) ? 'unavailable' : 'error';
+}
 
 /** Turns a decision into the contract's answer (status, body, headers). */
 function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
@@ -141,7 +152,7 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
       await attempt(ctx, sale);
     } catch (error) {
       // Outcomes of a decision are counted where they are made; this counts what never got one.
-      if (!(error instanceof HttpError)) count(sale, 'error');
+      if (!(error instanceof HttpError)) count(sale, failureResult(error));
       else if (error.status === 400) count(sale, 'rejected');
       throw error;
     }
