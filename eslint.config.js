@@ -26,6 +26,45 @@ export default tseslint.config(
     },
   },
   {
+    // Workspaces meet through their package entries (@flashsale/...), never by relative paths.
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(platform|operator|stack|cmd|web)/',
+              message: 'import another workspace through its package name, not a relative path',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Product code never imports test code (CONTRIBUTING.md).
+    files: ['platform/src/**/*.ts', 'operator/src/**/*.ts', 'stack/src/**/*.ts', 'cmd/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', 'operator/src/crd/cluster-fixture.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(\\.\\./)?test/|/testing/|harness|\\.test\\.ts$|cluster-fixture',
+              message: 'product code must not import test code',
+            },
+            {
+              regex: '^(\\.\\./)+(platform|operator|stack|cmd|web)/',
+              message: 'import another workspace through its package name, not a relative path',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

@@ -37,6 +37,11 @@ async function bringUp(): Promise<StackEnv> {
 
 /** Call from `beforeAll` with a generous timeout (the first caller waits for start-up). */
 export function useStack(): Promise<StackEnv> {
+  if (process.env.FLASHSALE_UNIT_LOOP === '1') {
+    throw new Error(
+      'a spec in the unit loop asked for the stack: name its file *.int.test.ts (CONTRIBUTING.md)',
+    );
+  }
   starting ??= bringUp();
   return starting;
 }

@@ -8,7 +8,7 @@ function socketError(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:6379`), { code });
 }
 
-// The replies below are what Redis 7 sends; the integration spec (api/redis-faults.test.ts)
+// The replies below are what Redis 7 sends; the integration spec (api/redis-faults.int.test.ts)
 // produces the ones a single machine can produce for real.
 describe('redis errors: classifyRedisError', () => {
   it('takes every transient error reply as "refused", by its code', () => {

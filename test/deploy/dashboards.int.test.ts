@@ -299,7 +299,7 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     await scrape('relay', await platform.start('relay'), release);
     apiUrl = await platform.start('api');
     await scrape('api', apiUrl, { namespace, job: jobs.api });
-    // The FlashSale CRD, as cluster.test.ts applies it (a fresh stack has none).
+    // The FlashSale CRD, as cluster.int.test.ts applies it (a fresh stack has none).
     await mustRun(
       'kubectl',
       [
