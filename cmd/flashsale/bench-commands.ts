@@ -25,20 +25,11 @@ import {
   type SustainedOptions,
 } from '@flashsale/platform/bench/load-runs.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+import { positiveInteger } from './cli-options.ts';
 import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
 const scriptDir = join(projectRoot, 'test', 'load');
-
-function positiveInteger(name: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 1) {
-      throw new Error(`${name} must be a whole number of at least 1 (got "${value}")`);
-    }
-    return parsed;
-  };
-}
 
 /** The load commands need the whole local platform: the API fleet, the relay, the persister. */
 async function requireLocalPlatform(): Promise<void> {

@@ -39,6 +39,15 @@ describe('flashsale CLI conventions', () => {
     expect(missing.stderr).toContain("missing required argument 'name'");
   });
 
+  it('exits 2 naming the option when a numeric option is not a whole number', async () => {
+    const users = await flashsale('load', 'contention', '--users', 'many');
+    expect(users.code).toBe(2);
+    expect(users.stderr).toContain('--users must be a whole number of at least 1 (got "many")');
+    const wait = await flashsale('sale', 'verify', 'demo', '--wait', '0');
+    expect(wait.code).toBe(2);
+    expect(wait.stderr).toContain('--wait must be a whole number of at least 1 (got "0")');
+  });
+
   it('prints stack status as JSON with --json', async () => {
     const run = await flashsale('stack', 'status', '--json');
     expect(run.code).toBe(0);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
+import { positiveInteger } from './cli-options.ts';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
 import {
@@ -125,11 +126,16 @@ export function registerSaleCommands(program: Command): void {
     .description(
       'stop a sale, wait until its outbox reached Kafka, then remove its keys (as the operator does)',
     )
-    .option('--wait <seconds>', 'how long to wait for the outbox to drain', '300')
-    .action(async (name: string, options: { wait: string }) => {
+    .option(
+      '--wait <seconds>',
+      'how long to wait for the outbox to drain',
+      positiveInteger('--wait'),
+      300,
+    )
+    .action(async (name: string, options: { wait: number }) => {
       await withClients(async ({ sales, database }) => {
         await migrate(database);
-        await deleteSale({ store: sales, database }, name, Number(options.wait) * 1000);
+        await deleteSale({ store: sales, database }, name, options.wait * 1000);
       });
     });
 
@@ -149,12 +155,17 @@ export function registerSaleCommands(program: Command): void {
     .description(
       'compare the Redis ledger of buyers with PostgreSQL and the outbox; exits 1 when not consistent once drained',
     )
-    .option('--wait <seconds>', 'how long to wait for the pipeline to drain', '30')
-    .action(async (name: string, options: { wait: string }) => {
+    .option(
+      '--wait <seconds>',
+      'how long to wait for the pipeline to drain',
+      positiveInteger('--wait'),
+      30,
+    )
+    .action(async (name: string, options: { wait: number }) => {
       await withClients(async ({ sales, database }) => {
         const result = await verifyWhenDrained(
           () => verifySale(sales, database, name),
-          Number(options.wait) * 1000,
+          options.wait * 1000,
         );
         if (!result) throw new Error(`no sale named "${name}"`);
         print(result);
