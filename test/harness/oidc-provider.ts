@@ -49,7 +49,12 @@ export class LocalOidcProvider {
 
   async start(keys: readonly ProviderKey[]): Promise<void> {
     const provider = new Provider(this.issuer, this.configuration(keys));
-    const server = createServer(provider.callback());
+    const handle = provider.callback();
+    // No keep-alive: a restart (rotate) must not leave clients holding dead sockets.
+    const server = createServer((request, response) => {
+      response.setHeader('Connection', 'close');
+      handle(request, response);
+    });
     await new Promise<void>((resolve) => server.listen(this.options.port, '127.0.0.1', resolve));
     this.server = server;
   }
