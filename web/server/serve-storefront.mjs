@@ -4,7 +4,8 @@
 // Plain Node and no dependencies: `flashsale start` and the e2e spec both run it.
 //
 //   STOREFRONT_PORT (8088) · HOST (127.0.0.1) · STOREFRONT_API_URL (required)
-//   STOREFRONT_AUTH_MODE (dev-login | identity-provider) · STOREFRONT_SIGN_IN_URL
+//   STOREFRONT_AUTH_MODE (dev-login | oidc) · with oidc: STOREFRONT_OIDC_ISSUER,
+//   STOREFRONT_OIDC_CLIENT_ID, STOREFRONT_OIDC_RESOURCE, STOREFRONT_OIDC_SCOPE (docs/identity.md)
 //   STOREFRONT_ROOT (web/dist/browser)
 //
 // In a cluster the same files are served by any static web server, with config.json
@@ -31,8 +32,14 @@ if (!/^https?:\/\//.test(apiBaseUrl) || !Number.isInteger(port)) {
 const config = JSON.stringify({
   apiBaseUrl,
   auth:
-    authMode === 'identity-provider'
-      ? { mode: authMode, signInUrl: env.STOREFRONT_SIGN_IN_URL ?? '' }
+    authMode === 'oidc'
+      ? {
+          mode: 'oidc',
+          issuer: env.STOREFRONT_OIDC_ISSUER ?? '',
+          clientId: env.STOREFRONT_OIDC_CLIENT_ID ?? '',
+          resource: env.STOREFRONT_OIDC_RESOURCE ?? '',
+          scope: env.STOREFRONT_OIDC_SCOPE || 'openid',
+        }
       : { mode: 'dev-login' },
 });
 
