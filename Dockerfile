@@ -5,11 +5,12 @@
 #   docker build --target persister -t flashsale/persister .
 #   docker build --target operator  -t flashsale/operator .
 #   docker build --target web       -t flashsale/web .
-# The server processes run their TypeScript through tsx, exactly as `npm start` and the tests
-# do (tsx is a runtime dependency of the root package), so what runs in the cluster is the
-# code the tests ran — no separate compile step that could drift from it.
+# (or `buildah bud --target api ...`: `npx flashsale cluster up` builds them that way, with no
+# Docker engine and a locally built base image; see docs/cluster.md).
+# The server processes run JavaScript compiled at build time (scripts/build-server.mjs,
+# esbuild), on Node 24 LTS; no TypeScript loader at run time.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- production dependencies of the server workspaces (no devDependencies, no Angular) ----
 FROM ${NODE_IMAGE} AS server-deps
@@ -21,56 +22,63 @@ COPY operator/package.json operator/
 COPY stack/package.json stack/
 COPY cmd/flashsale/package.json cmd/flashsale/
 COPY web/package.json web/
-RUN --mount=type=cache,target=/root/.npm \
+# The optional `npm-ca` secret is a CA bundle for networks that inspect TLS (it is read from a
+# secret mount, never stored in a layer).
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
+    if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --omit=dev --no-audit --no-fund \
       --include-workspace-root --workspace=platform --workspace=operator
 
-# ---- the server code: shared by api, relay, persister and operator ----
-FROM ${NODE_IMAGE} AS server
-ENV NODE_ENV=production
-WORKDIR /app
-COPY --from=server-deps /app/node_modules node_modules
-COPY package.json ./
-COPY platform/package.json platform/
+# ---- the server code compiled to JavaScript: one bundle per process under dist/ ----
+FROM server-deps AS server-build
+COPY tsconfig.base.json ./
 COPY platform/src platform/src
-COPY operator/package.json operator/
 COPY operator/src operator/src
 COPY cmd/api cmd/api
 COPY cmd/relay cmd/relay
 COPY cmd/persister cmd/persister
 COPY cmd/operator cmd/operator
-COPY tsconfig.base.json ./
-# Non-root; tsx caches compiled files under /tmp (an emptyDir in the chart, as the root
-# filesystem is read-only).
+COPY scripts/build-server.mjs scripts/build-server.mjs
+# esbuild is a production dependency (through tsx), so the deps stage already has it.
+RUN node scripts/build-server.mjs
+
+# ---- the runtime shared by api, relay, persister and operator ----
+FROM ${NODE_IMAGE} AS server
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=server-deps /app/node_modules node_modules
+COPY package.json ./
+COPY --from=server-build /app/dist dist
+# Non-root; the chart mounts the root filesystem read-only.
 USER 10001:10001
-ENTRYPOINT ["node", "--import", "tsx"]
+ENTRYPOINT ["node", "--enable-source-maps"]
 
 FROM server AS api
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["cmd/api/main.ts"]
+CMD ["dist/api.mjs"]
 
 FROM server AS relay
 EXPOSE 9465
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9465)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["cmd/relay/main.ts"]
+CMD ["dist/relay.mjs"]
 
 FROM server AS persister
 EXPOSE 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["cmd/persister/main.ts"]
+CMD ["dist/persister.mjs"]
 
 FROM server AS operator
 EXPOSE 9466
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9466)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["cmd/operator/main.ts"]
+CMD ["dist/operator.mjs"]
 
 # ---- the storefront: Angular build (needs devDependencies), then static files only ----
-FROM node:20-bookworm AS web-build
+FROM ${NODE_IMAGE} AS web-build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY platform/package.json platform/
@@ -78,7 +86,8 @@ COPY operator/package.json operator/
 COPY stack/package.json stack/
 COPY cmd/flashsale/package.json cmd/flashsale/
 COPY web/package.json web/
-RUN --mount=type=cache,target=/root/.npm \
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
+    if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --no-audit --no-fund --workspace=web
 COPY web web
 RUN npm run build -w web

@@ -1,9 +1,20 @@
-import { join } from 'node:path';
-import type { Command } from 'commander';
+import { constants, existsSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Sequelize } from 'sequelize';
-import { httpOk, log, projectRoot, toolBin } from '@flashsale/stack';
-import { formatBenchReport } from '@flashsale/platform/bench/bench-report.ts';
-import { runBench } from '@flashsale/platform/bench/bench-run.ts';
+import {
+  envFilePath,
+  httpOk,
+  log,
+  projectRoot,
+  prometheusRemoteWriteUrl,
+  readEnvFile,
+  toolBin,
+} from '@flashsale/stack';
+import { formatBenchReport, formatFsyncReport } from '@flashsale/platform/bench/bench-report.ts';
+import { runBench, runFsyncBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
+import { summariseBusiestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
 import {
   describeOutcome,
   removeLoadSale,
@@ -11,9 +22,10 @@ import {
   runSustained,
   type LoadOutcome,
   type LoadTarget,
+  type SustainedOptions,
 } from '@flashsale/platform/bench/load-runs.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import { apiPorts, localJwtSecret, platformProcesses } from './local-platform.ts';
+import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
 const scriptDir = join(projectRoot, 'test', 'load');
@@ -43,6 +55,46 @@ async function requireLocalPlatform(): Promise<void> {
 }
 
 type LocalTarget = Omit<LoadTarget, 'output'>;
+
+/** `--prometheus [url]` and `--testid <id>` of the load commands. */
+interface PrometheusFlags {
+  readonly prometheus?: string | true;
+  readonly testid?: string;
+}
+
+/**
+ * k6's remote-write output, when asked for: to the given URL, or to the stack's Prometheus
+ * (started with --web.enable-remote-write-receiver). See docs/observability.md.
+ */
+function prometheusOutput(
+  scenario: string,
+  flags: PrometheusFlags,
+): Pick<LoadTarget, 'prometheus'> {
+  if (flags.prometheus === undefined) return {};
+  const remoteWriteUrl = flags.prometheus === true ? prometheusRemoteWriteUrl() : flags.prometheus;
+  const testId = flags.testid ?? `${scenario}-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+  log(`k6 samples → ${remoteWriteUrl} with testid=${testId}`);
+  return { prometheus: { remoteWriteUrl, testId } };
+}
+
+function remoteWriteUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new InvalidArgumentError(
+      'use a remote-write URL such as http://127.0.0.1:9090/api/v1/write',
+    );
+  }
+  return value;
+}
+
+function withPrometheusFlags(command: Command): Command {
+  return command
+    .option(
+      '--prometheus [url]',
+      "also send k6's samples to Prometheus remote write (default: the stack's Prometheus)",
+      remoteWriteUrl,
+    )
+    .option('--testid <id>', 'the testid tag on those samples (default: <scenario>-<time>)');
+}
 
 async function withLocalPlatform(
   use: (target: LocalTarget) => Promise<LoadOutcome>,
@@ -75,24 +127,47 @@ async function withLocalPlatform(
   }
 }
 
+interface SustainedFlags extends PrometheusFlags {
+  readonly rate: number;
+  readonly duration: number;
+  readonly stock?: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
+function sustainedOptions(flags: SustainedFlags): SustainedOptions {
+  return {
+    rate: flags.rate,
+    durationSeconds: flags.duration,
+    p95Ms: flags.p95Ms,
+    p99Ms: flags.p99Ms,
+    ...(flags.stock === undefined ? {} : { stock: flags.stock }),
+  };
+}
+
 function registerLoadCommands(program: Command): void {
   const load = program
     .command('load')
     .description('k6 load tests against the running local platform (run `flashsale start` first)');
 
-  load
+  const contention = load
     .command('contention')
     .description(
       'a crowd of distinct buyers against a fresh sale: exactly STOCK confirmed, no 5xx, replays answer 200, pipeline consistent',
     )
     .option('--users <n>', 'distinct buyers', positiveInteger('--users'), 20_000)
     .option('--stock <n>', 'units on sale', positiveInteger('--stock'), 1000)
-    .option('--vus <n>', 'concurrent buyers (k6 virtual users)', positiveInteger('--vus'), 200)
-    .action(async (options: { users: number; stock: number; vus: number }) => {
-      await withLocalPlatform((target) => runContention({ ...target, output: 'inherit' }, options));
-    });
+    .option('--vus <n>', 'concurrent buyers (k6 virtual users)', positiveInteger('--vus'), 200);
+  withPrometheusFlags(contention).action(
+    async (options: { users: number; stock: number; vus: number } & PrometheusFlags) => {
+      const output = prometheusOutput('contention', options);
+      await withLocalPlatform((target) =>
+        runContention({ ...target, ...output, output: 'inherit' }, options),
+      );
+    },
+  );
 
-  load
+  const sustained = load
     .command('sustained')
     .description(
       'RATE purchases per second by distinct buyers for DURATION seconds; prints p50/p95/p99',
@@ -104,18 +179,24 @@ function registerLoadCommands(program: Command): void {
       'units on sale (default: more than the run can sell)',
       positiveInteger('--stock'),
     )
-    .action(async (options: { rate: number; duration: number; stock?: number }) => {
-      await withLocalPlatform((target) =>
-        runSustained(
-          { ...target, output: 'inherit' },
-          {
-            rate: options.rate,
-            durationSeconds: options.duration,
-            ...(options.stock === undefined ? {} : { stock: options.stock }),
-          },
-        ),
-      );
-    });
+    .option(
+      '--p95-ms <ms>',
+      'fail above this p95 purchase latency',
+      positiveInteger('--p95-ms'),
+      250,
+    )
+    .option(
+      '--p99-ms <ms>',
+      'fail above this p99 purchase latency',
+      positiveInteger('--p99-ms'),
+      500,
+    );
+  withPrometheusFlags(sustained).action(async (options: SustainedFlags) => {
+    const output = prometheusOutput('sustained', options);
+    await withLocalPlatform((target) =>
+      runSustained({ ...target, ...output, output: 'inherit' }, sustainedOptions(options)),
+    );
+  });
 }
 
 export function registerBenchCommands(program: Command): void {
@@ -124,14 +205,9 @@ export function registerBenchCommands(program: Command): void {
   program
     .command('bench')
     .description(
-      'one benchmark run on this machine: bare Koa, purchase, sold-out, database-first, the Lua script alone; needs the stack (`flashsale stack up`)',
+      'one benchmark run on this machine with wrk and a crowd of signed buyers: bare Koa, the API as `npm start` runs it (sold-out, not-started, ended, purchases with the pipeline, tracing on/default/off), the database-first baseline, p99 at half the max rate, sell-out to PostgreSQL; needs the stack (`flashsale stack up`); see docs/benchmarks.md',
     )
-    .option(
-      '--vus <n>',
-      'k6 virtual users (and redis-benchmark connections)',
-      positiveInteger('--vus'),
-      64,
-    )
+    .option('--connections <n>', 'wrk connections', positiveInteger('--connections'), 64)
     .option('--duration <seconds>', 'measured seconds per phase', positiveInteger('--duration'), 10)
     .option(
       '--warmup <seconds>',
@@ -139,21 +215,90 @@ export function registerBenchCommands(program: Command): void {
       positiveInteger('--warmup'),
       3,
     )
-    .action(async (options: { vus: number; duration: number; warmup: number }) => {
-      const env = await platformEnv();
-      const startedAt = Date.now();
-      const result = await runBench({
-        k6: toolBin('k6'),
-        scriptDir,
-        redisUrl: required(env, 'REDIS_URL'),
-        databaseUrl: required(env, 'DATABASE_URL'),
-        vus: options.vus,
-        durationSeconds: options.duration,
-        warmupSeconds: options.warmup,
-        luaRequests: 200_000,
-        progress: log,
-      });
-      log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-      process.stdout.write(`\n${formatBenchReport(result)}\n`);
+    .option(
+      '--users <n>',
+      'distinct signed buyers in the crowd',
+      positiveInteger('--users'),
+      20_000,
+    )
+    .option(
+      '--sell-out-stock <n>',
+      'units of the sale the crowd buys out',
+      positiveInteger('--sell-out-stock'),
+      10_000,
+    )
+    .option('--fsync-only', 'only the purchase phase under appendfsync always and everysec')
+    .option(
+      '--cpu-prof <dir>',
+      "also profile the API's sold-out answers (node --cpu-prof) into DIR",
+    )
+    .action(async (options: BenchCommandOptions) => {
+      await benchCommand(options);
     });
+}
+
+interface BenchCommandOptions {
+  connections: number;
+  duration: number;
+  warmup: number;
+  users: number;
+  sellOutStock: number;
+  cpuProf?: string;
+  fsyncOnly?: boolean;
+}
+
+/** The environment `npm start` gives each kind of process (the first API's, for the API). */
+function npmStartEnv(base: NodeJS.ProcessEnv): (kind: PlatformKind) => NodeJS.ProcessEnv {
+  return (kind) => {
+    const spec = platformProcesses.find(
+      (entry) => entry.name === (kind === 'api' ? 'api-1' : kind),
+    );
+    return { ...base, ...spec?.env };
+  };
+}
+
+async function benchCommand(options: BenchCommandOptions): Promise<void> {
+  const stackEnv = existsSync(envFilePath()) ? await readEnvFile() : {};
+  const env = { ...stackEnv, ...process.env };
+  const base = await platformBaseEnv(stackEnv);
+  const startedAt = Date.now();
+  const benchOptions = {
+    wrk: await wrkBinary(),
+    k6: toolBin('k6'),
+    scriptDir,
+    projectRoot,
+    redisUrl: required(env, 'REDIS_URL'),
+    databaseUrl: required(env, 'DATABASE_URL'),
+    kafkaBrokers: required(env, 'KAFKA_BROKERS'),
+    processEnv: npmStartEnv(base),
+    connections: options.connections,
+    durationSeconds: options.duration,
+    warmupSeconds: options.warmup,
+    users: options.users,
+    sellOutStock: options.sellOutStock,
+    luaRequests: 200_000,
+    ...(options.cpuProf ? { cpuProfileDir: resolve(options.cpuProf) } : {}),
+    progress: log,
+  };
+  const report =
+    options.fsyncOnly === true
+      ? formatFsyncReport(await runFsyncBench(benchOptions))
+      : formatBenchReport(await runBench(benchOptions));
+  log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+  process.stdout.write(`\n${report}\n`);
+  if (options.cpuProf) {
+    process.stdout.write(`\n${await summariseBusiestProfile(resolve(options.cpuProf))}\n`);
+  }
+}
+
+async function wrkBinary(): Promise<string> {
+  const wrk = '/usr/bin/wrk';
+  try {
+    await access(wrk, constants.X_OK);
+    return wrk;
+  } catch {
+    throw new Error(
+      `${wrk} not found: install it with \`npx flashsale stack install\` (Debian package wrk)`,
+    );
+  }
 }

@@ -140,11 +140,37 @@ async function ensureProcess(spec: PlatformProcess, env: NodeJS.ProcessEnv): Pro
   return 'started';
 }
 
+/**
+ * What `npm start` traces: whole traces (the relay and persister follow the API's decision)
+ * for one purchase in a hundred, so the demo shows traces in Jaeger without tracing costing
+ * the API much of its throughput. A request whose traceparent says "sampled" is always
+ * traced. The shell's own OTEL_TRACES_SAMPLER(_ARG) win. See docs/benchmarks.md.
+ */
+export const localTraceSampling = {
+  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+  OTEL_TRACES_SAMPLER_ARG: '0.01',
+} as const;
+
+/**
+ * The environment `flashsale start` gives every platform process, before the process's own
+ * `env` (its ports); `flashsale bench` starts its API, relay and persister with it too. The
+ * stack's endpoints include OTEL_EXPORTER_OTLP_ENDPOINT (its Jaeger), so the API, relay and
+ * persister export their traces there; each names itself (OTEL service name) at start.
+ */
+export async function platformBaseEnv(
+  stackEnv: Record<string, string>,
+): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...localTraceSampling,
+    ...process.env,
+    ...stackEnv,
+    AUTH_JWT_SECRET: await localJwtSecret(),
+  };
+}
+
 /** Starts every platform process that is not running and registers it with Prometheus. */
 export async function platformUp(stackEnv: Record<string, string>): Promise<void> {
-  // The stack's endpoints include OTEL_EXPORTER_OTLP_ENDPOINT (its Jaeger), so the API, relay
-  // and persister export their traces there; each names itself (OTEL service name) at start.
-  const env = { ...process.env, ...stackEnv, AUTH_JWT_SECRET: await localJwtSecret() };
+  const env = await platformBaseEnv(stackEnv);
   // The operator watches FlashSales: the API server must serve them before it starts.
   await applyFlashSaleCrd(kubeConfigFrom(stackEnv), 'flashsale-cli');
   // The persister migrates at start; start it first so the API processes never race it.

@@ -12,6 +12,7 @@ import {
   up,
 } from '@flashsale/stack';
 import { registerBenchCommands } from './bench-commands.ts';
+import { registerClusterCommands } from './cluster-commands.ts';
 import { registerPlatformCommands } from './platform-commands.ts';
 import { registerSaleCommands } from './sale-commands.ts';
 
@@ -92,6 +93,7 @@ program
 registerSaleCommands(program);
 registerPlatformCommands(program);
 registerBenchCommands(program);
+registerClusterCommands(program);
 
 /** Commander's own exits (help, version) keep their code; its usage errors become 2. */
 function exitCodeOf(error: unknown): number {

@@ -1,4 +1,9 @@
-import { AppsV1Api, AutoscalingV2Api } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
 import { Reason } from './conditions.ts';
 import { baselineAnnotation } from './fleet-scaler.ts';
@@ -78,7 +83,7 @@ describe('operator: API fleet capacity', () => {
   }
 
   async function expectRestored(endsAt: Date): Promise<void> {
-    const restored = await waitForMin(2, 15_000);
+    const restored = await waitForMin(2, 30_000);
     expect(Date.now()).toBeGreaterThanOrEqual(endsAt.getTime());
     expect(restored.metadata?.annotations?.[baselineAnnotation]).toBeUndefined();
     // Helm's other fields are untouched by our applies.
@@ -91,7 +96,7 @@ describe('operator: API fleet capacity', () => {
     // The warm-up window opens 9 s from now: enough for both sales to be configured first
     // even on a loaded machine, so the "before" state is observed before the window.
     const startsAt = secondsFromNow(12);
-    const endsAt = secondsFromNow(15);
+    const endsAt = secondsFromNow(25);
     await fixture.createSale('cap-small', {
       stock: 5,
       startsAt,
@@ -113,6 +118,23 @@ describe('operator: API fleet capacity', () => {
     expect((await hpa()).spec?.minReplicas).toBe(2);
 
     await expectRaised(startsAt);
+    // The floor is written, but no pod is Ready yet (no kubelet here): not ready.
+    const pending = await fixture.waitForStatus(
+      'cap-small',
+      'CapacityPending',
+      (s) => condition(s, 'CapacityReady')?.reason === Reason.CapacityPending,
+    );
+    expect(condition(pending, 'CapacityReady')?.status).toBe('False');
+    expect(condition(pending, 'CapacityReady')?.message).toContain('0 of 4 pods Ready');
+    // What the Deployment controller reports once the pods pass readiness.
+    await apps.patchNamespacedDeploymentStatus(
+      {
+        namespace: fixture.namespace,
+        name: 'api',
+        body: { status: { replicas: 6, readyReplicas: 6, availableReplicas: 6 } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const ready = await fixture.waitForStatus(
       'cap-small',
       'CapacityReady',

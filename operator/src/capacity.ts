@@ -18,6 +18,30 @@ export function capacityFloor(requests: readonly CapacityRequest[], now: Date): 
   return floors.length === 0 ? undefined : Math.max(...floors);
 }
 
+/**
+ * A written floor is not capacity: pods must start and pass readiness first. The condition
+ * turns True only when the Deployment has as many Ready pods as the sale asked for.
+ */
+function floorApplied(
+  request: CapacityRequest,
+  fleet: FleetState & { found: true },
+  what: string,
+): DesiredCondition {
+  if (fleet.ready !== undefined && fleet.ready < request.minReplicas)
+    return {
+      type: 'CapacityReady',
+      status: 'False',
+      reason: Reason.CapacityPending,
+      message: `${what} has a floor of ${fleet.replicas}; ${fleet.ready} of ${request.minReplicas} pods Ready`,
+    };
+  return {
+    type: 'CapacityReady',
+    status: 'True',
+    reason: Reason.CapacityFloorApplied,
+    message: `${what} has a floor of ${fleet.replicas} replicas and ${fleet.ready ?? 'unknown'} Ready (requested ${request.minReplicas})`,
+  };
+}
+
 function fleetCondition(request: CapacityRequest, fleet: FleetState): DesiredCondition {
   const what = `${fleet.target.kind} ${fleet.target.namespace}/${fleet.target.name}`;
   if (!fleet.found)
@@ -27,13 +51,7 @@ function fleetCondition(request: CapacityRequest, fleet: FleetState): DesiredCon
       reason: Reason.FleetNotFound,
       message: `${what} does not exist`,
     };
-  if (fleet.replicas >= request.minReplicas)
-    return {
-      type: 'CapacityReady',
-      status: 'True',
-      reason: Reason.CapacityFloorApplied,
-      message: `${what} has a floor of ${fleet.replicas} replicas (requested ${request.minReplicas})`,
-    };
+  if (fleet.replicas >= request.minReplicas) return floorApplied(request, fleet, what);
   if (fleet.max !== undefined && fleet.replicas >= fleet.max)
     return {
       type: 'CapacityReady',
@@ -119,8 +137,24 @@ export class CapacityController {
     const changed = JSON.stringify(next) !== JSON.stringify(this.state);
     if (changed) this.logger.info({ floor, fleet: next }, 'fleet capacity changed');
     this.state = next;
-    return { changed, requeueAfterMs };
+    return {
+      changed,
+      requeueAfterMs: waitingForPods(floor, next)
+        ? pendingRecheckMs(requeueAfterMs)
+        : requeueAfterMs,
+    };
   }
+}
+
+/** How often the fleet is looked at again while its pods are not all Ready yet. */
+const podsRecheckMs = 1000;
+
+function waitingForPods(floor: number | undefined, fleet: FleetState): boolean {
+  return floor !== undefined && fleet.found && fleet.ready !== undefined && fleet.ready < floor;
+}
+
+function pendingRecheckMs(requeueAfterMs: number | undefined): number {
+  return requeueAfterMs === undefined ? podsRecheckMs : Math.min(requeueAfterMs, podsRecheckMs);
 }
 
 function nextWake(requests: readonly CapacityRequest[], now: Date): number | undefined {

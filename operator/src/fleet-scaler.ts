@@ -29,12 +29,15 @@ export type FleetState =
       readonly baseline: number;
       /** The HPA's maxReplicas, which caps any floor. */
       readonly max: number | undefined;
+      /** Ready pods of the Deployment (the HPA's scale target); undefined when unknown. */
+      readonly ready: number | undefined;
     };
 
 interface Scalable {
   readonly metadata: V1ObjectMeta | undefined;
   readonly replicas: number;
   readonly max: number | undefined;
+  readonly ready: number | undefined;
 }
 
 const serverSideApply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
@@ -64,42 +67,65 @@ export class FleetScaler {
     const baseline = stored === undefined ? current.replicas : Number(stored);
     if (floor === undefined) {
       if (stored !== undefined) await this.apply(baseline, undefined);
-      return this.state(baseline, baseline, current.max);
+      return this.state(baseline, baseline, current);
     }
     const wanted = Math.max(baseline, floor);
     const target = current.max === undefined ? wanted : Math.min(wanted, current.max);
     if (target !== current.replicas || stored === undefined) await this.apply(target, baseline);
-    return this.state(target, baseline, current.max);
+    return this.state(target, baseline, current);
   }
 
-  private state(replicas: number, baseline: number, max: number | undefined): FleetState {
-    return { found: true, target: this.target, replicas, baseline, max };
+  private state(replicas: number, baseline: number, current: Scalable): FleetState {
+    const { max, ready } = current;
+    return { found: true, target: this.target, replicas, baseline, max, ready };
+  }
+
+  /** Ready pods of a Deployment, or undefined when it cannot be read. */
+  private async readyPods(
+    namespace: string,
+    name: string | undefined,
+  ): Promise<number | undefined> {
+    if (!name) return undefined;
+    try {
+      const deployment = await this.apps.readNamespacedDeployment({ namespace, name });
+      return deployment.status?.readyReplicas ?? 0;
+    } catch {
+      return undefined;
+    }
   }
 
   private async read(): Promise<Scalable | undefined> {
     const { namespace, name } = this.target;
     try {
-      if (this.target.kind === 'hpa') {
-        const hpa = await this.autoscaling.readNamespacedHorizontalPodAutoscaler({
-          namespace,
-          name,
-        });
-        return {
-          metadata: hpa.metadata,
-          replicas: hpa.spec?.minReplicas ?? 1,
-          max: hpa.spec?.maxReplicas,
-        };
-      }
-      const deployment = await this.apps.readNamespacedDeployment({ namespace, name });
-      return {
-        metadata: deployment.metadata,
-        replicas: deployment.spec?.replicas ?? 1,
-        max: undefined,
-      };
+      return this.target.kind === 'hpa'
+        ? await this.readHpa(namespace, name)
+        : await this.readDeployment(namespace, name);
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
       throw new Error(`reading ${this.target.kind} ${namespace}/${name} failed`, { cause: error });
     }
+  }
+
+  private async readHpa(namespace: string, name: string): Promise<Scalable> {
+    const hpa = await this.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name });
+    const scaled = hpa.spec?.scaleTargetRef;
+    const deployment = scaled?.kind === 'Deployment' ? scaled.name : undefined;
+    return {
+      metadata: hpa.metadata,
+      replicas: hpa.spec?.minReplicas ?? 1,
+      max: hpa.spec?.maxReplicas,
+      ready: await this.readyPods(namespace, deployment),
+    };
+  }
+
+  private async readDeployment(namespace: string, name: string): Promise<Scalable> {
+    const deployment = await this.apps.readNamespacedDeployment({ namespace, name });
+    return {
+      metadata: deployment.metadata,
+      replicas: deployment.spec?.replicas ?? 1,
+      max: undefined,
+      ready: deployment.status?.readyReplicas ?? 0,
+    };
   }
 
   /**

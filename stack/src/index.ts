@@ -6,6 +6,7 @@ export {
   registerScrapeTarget,
   unregisterScrapeTarget,
   prometheusUrl,
+  prometheusRemoteWriteUrl,
 } from './components/prometheus.ts';
 export { purchasesTopic, kafkaBrokers } from './components/kafka.ts';
 export { databaseName, fallbackServerRoot } from './components/postgres.ts';
@@ -14,4 +15,27 @@ export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot }
 export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor.ts';
 export { statePath } from './paths.ts';
 export { httpOk, portInUse } from './components/component.ts';
+export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.ts';
+export {
+  clusterUp,
+  clusterDown,
+  clusterStatus,
+  clusterApiUrl,
+  clusterWebUrl,
+  releaseName,
+  releaseNamespace,
+  nodeMounts,
+  type ClusterStatus,
+} from './cluster/cluster.ts';
+export { ownRulesLeft } from './cluster/network.ts';
+export { nodeComponents } from './cluster/node-components.ts';
+export {
+  buildImages,
+  ensureImages,
+  imageSize,
+  k6Image,
+  dockerfileTargets,
+} from './cluster/images.ts';
+export { nodeNetwork, nodeAddress } from './node-network.ts';
+export { run, runOrThrow } from './exec.ts';
 export { versions } from './versions.ts';

@@ -23,6 +23,20 @@ export const portSpecs = {
   jaegerQueryGrpc: { envVar: 'FLASHSALE_JAEGER_QUERY_GRPC_PORT', fallback: 16688 },
   otlpGrpc: { envVar: 'FLASHSALE_OTLP_GRPC_PORT', fallback: 14317 },
   otlpHttp: { envVar: 'FLASHSALE_OTLP_HTTP_PORT', fallback: 14318 },
+  /** Kafka's listener on the cluster's node address (only while `cluster up` runs). */
+  kafkaNode: { envVar: 'FLASHSALE_KAFKA_NODE_PORT', fallback: 19094 },
+  /** The node components of `cluster up` (docs/cluster.md); upstream 10250, 10248, ... */
+  kubelet: { envVar: 'FLASHSALE_KUBELET_PORT', fallback: 20250 },
+  kubeletHealthz: { envVar: 'FLASHSALE_KUBELET_HEALTHZ_PORT', fallback: 20248 },
+  kubeControllerManager: { envVar: 'FLASHSALE_KUBE_CONTROLLER_MANAGER_PORT', fallback: 20257 },
+  kubeScheduler: { envVar: 'FLASHSALE_KUBE_SCHEDULER_PORT', fallback: 20259 },
+  kubeProxyHealthz: { envVar: 'FLASHSALE_KUBE_PROXY_HEALTHZ_PORT', fallback: 20256 },
+  kubeProxyMetrics: { envVar: 'FLASHSALE_KUBE_PROXY_METRICS_PORT', fallback: 20249 },
+  corednsHealth: { envVar: 'FLASHSALE_COREDNS_HEALTH_PORT', fallback: 20180 },
+  corednsReady: { envVar: 'FLASHSALE_COREDNS_READY_PORT', fallback: 20181 },
+  /** NodePorts of the API and the storefront on the node address. */
+  apiNodePort: { envVar: 'FLASHSALE_API_NODE_PORT', fallback: 30080 },
+  webNodePort: { envVar: 'FLASHSALE_WEB_NODE_PORT', fallback: 30088 },
 } as const satisfies Record<string, PortSpec>;
 
 export type PortName = keyof typeof portSpecs;

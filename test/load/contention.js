@@ -22,6 +22,8 @@ import { Counter } from 'k6/metrics';
 import { sleep } from 'k6';
 import { apiUrls, requireSale, requireSecret, signToken } from './jwt.js';
 
+export { handleSummary } from './summary.js';
+
 const users = Number(__ENV.USERS || 20000);
 const stock = Number(__ENV.STOCK || 1000);
 const vus = Math.min(Number(__ENV.VUS || 200), users);

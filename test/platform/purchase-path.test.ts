@@ -5,13 +5,14 @@ import {
   persistedPurchases,
   persistedUnits,
 } from '@flashsale/platform/persistence/purchases-table.ts';
+import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import {
   verifySale,
   verifyWhenDrained,
   type SaleVerification,
 } from '@flashsale/platform/sales/sale-verification.ts';
-import { stop as stopComponent, up } from '@flashsale/stack';
+import { portInUse, runningPid, stop as stopComponent, up } from '@flashsale/stack';
 import { deadLetters } from '@flashsale/platform/persistence/dead-letters-table.ts';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { scrapeMetric } from '../harness/metrics.ts';
@@ -21,6 +22,8 @@ import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
 interface Attempt {
   readonly status: number;
   readonly purchaseId?: string;
+  /** The error code of a non-2xx answer. */
+  readonly code?: string;
 }
 
 /**
@@ -56,9 +59,10 @@ describe('purchase path (processes, faults)', () => {
         },
         body: '{"quantity":1}',
       });
-      const body = (await response.json()) as { purchaseId?: string };
-      return body.purchaseId
-        ? { status: response.status, purchaseId: body.purchaseId }
+      const body = (await response.json()) as { purchaseId?: string; error?: { code: string } };
+      if (body.purchaseId) return { status: response.status, purchaseId: body.purchaseId };
+      return body.error
+        ? { status: response.status, code: body.error.code }
         : { status: response.status };
     } catch {
       // The connection died (a killed API process): the client saw no confirmation.
@@ -187,6 +191,34 @@ describe('purchase path (processes, faults)', () => {
     apiUrls[0] = await platform.start('api', 'api-1');
     expect(attempts.filter((a) => a.status === 201).length).toBeGreaterThan(0);
     expect(attempts.some((a) => a.status >= 500)).toBeFalse();
+    await expectEveryConfirmationPersisted(sale, attempts);
+  }, 180_000);
+
+  it('loses no confirmed purchase when Redis is SIGKILLed under load (append-only file)', async () => {
+    const sale = await newSale(10_000);
+    const load = crowd(sale, 1000, 'redis-kill');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The stack runs each server as the leader of its own process group.
+    const redisPid = await runningPid('redis');
+    expect(redisPid).withContext('the stack runs Redis').toBeDefined();
+    process.kill(-(redisPid ?? 0), 'SIGKILL');
+    const attempts = await load;
+    // A dying process drops its command line before its sockets: wait until the port is free.
+    await eventually('the killed Redis to release its port', async () =>
+      (await portInUse(Number(new URL(platform.stack.REDIS_URL).port))) ? undefined : true,
+    );
+    await up();
+    // Every answer is a decision, or a 503 saying whether the purchase may have happened.
+    const answers = new Set(attempts.map((a) => `${a.status} ${a.code ?? ''}`.trim()));
+    const allowed = ['201', '503 unavailable', '503 outcome_unknown'];
+    expect([...answers].filter((answer) => !allowed.includes(answer))).toEqual([]);
+    expect(attempts.filter((a) => a.status === 201).length).toBeGreaterThan(0);
+    // Redis restarted from its append-only file with every purchase it confirmed.
+    for (const [index, attempt] of attempts.entries()) {
+      if (attempt.status !== 201) continue;
+      const stored = await redis.lrange(saleKeys(sale).userPurchases(`redis-kill-${index}`), 0, -1);
+      expect(stored.join()).toContain(attempt.purchaseId ?? 'a purchase id');
+    }
     await expectEveryConfirmationPersisted(sale, attempts);
   }, 180_000);
 

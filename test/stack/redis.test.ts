@@ -41,4 +41,12 @@ describe('local stack: Redis', () => {
   it('runs with append-only persistence, as the purchase path relies on', async () => {
     expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
   });
+
+  it('fsyncs the append-only file before answering and never evicts (docs/durability.md)', async () => {
+    expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'always']);
+    expect(await redis.config('GET', 'maxmemory-policy')).toEqual([
+      'maxmemory-policy',
+      'noeviction',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   endsAfterStartsMessage,
   flashSaleManifestSchema,
+  int32Max,
   saleNameMessage,
 } from '@flashsale/platform/sales/flash-sale-manifest.ts';
 import { isolatedNames } from '../../../test/harness/isolation.ts';
@@ -68,6 +69,37 @@ const invalidCases: readonly InvalidCase[] = [
     zodPath: 'spec.stock',
     server: ['spec.stock', 'must be of type integer'],
   },
+  // What PostgreSQL's integer cannot store must not reach reconcile, where it would fail for ever.
+  {
+    what: 'a stock one past int32 (2147483648)',
+    change: (sale) => (sale.spec.stock = int32Max + 1),
+    zodPath: 'spec.stock',
+    server: ['spec.stock', `less than or equal to ${int32Max}`],
+  },
+  {
+    what: 'a stock of 1e15',
+    change: (sale) => (sale.spec.stock = 1e15),
+    zodPath: 'spec.stock',
+    server: ['spec.stock', `less than or equal to ${int32Max}`],
+  },
+  {
+    what: 'a priceCents one past int32',
+    change: (sale) => (sale.spec.product.priceCents = int32Max + 1),
+    zodPath: 'spec.product.priceCents',
+    server: ['spec.product.priceCents', `less than or equal to ${int32Max}`],
+  },
+  {
+    what: 'a perUserLimit one past int32',
+    change: (sale) => (sale.spec.perUserLimit = int32Max + 1),
+    zodPath: 'spec.perUserLimit',
+    server: ['spec.perUserLimit', `less than or equal to ${int32Max}`],
+  },
+  {
+    what: 'a capacity.minReplicas one past int32',
+    change: (sale) => (sale.spec.capacity = { minReplicas: int32Max + 1 }),
+    zodPath: 'spec.capacity.minReplicas',
+    server: ['spec.capacity.minReplicas', `less than or equal to ${int32Max}`],
+  },
   {
     what: 'missing product.sku',
     change: (sale) => delete sale.spec.product.sku,
@@ -85,6 +117,25 @@ const invalidCases: readonly InvalidCase[] = [
     change: (sale) => (sale.spec.product.sku = `S${'x'.repeat(64)}`),
     zodPath: 'spec.product.sku',
     server: ['spec.product.sku', 'should match'],
+  },
+  {
+    what: 'a product.imageUrl over http',
+    change: (sale) => (sale.spec.product.imageUrl = 'http://images.example.com/a.png'),
+    zodPath: 'spec.product.imageUrl',
+    server: ['spec.product.imageUrl', 'should match'],
+  },
+  {
+    what: 'a product.imageUrl over 2048 characters',
+    change: (sale) =>
+      (sale.spec.product.imageUrl = `https://images.example.com/${'a'.repeat(2030)}`),
+    zodPath: 'spec.product.imageUrl',
+    server: ['spec.product.imageUrl', 'may not be more than 2048'],
+  },
+  {
+    what: 'a product.description over 2000 characters',
+    change: (sale) => (sale.spec.product.description = 'd'.repeat(2001)),
+    zodPath: 'spec.product.description',
+    server: ['spec.product.description', 'may not be more than 2000'],
   },
   {
     what: 'a start time without an offset',
@@ -157,6 +208,16 @@ describe('crd: zod and the API server agree on what a FlashSale is', () => {
         product: { sku: 'PROBE-1', title: 'Probe', priceCents: 0 },
       }),
     );
+  });
+
+  it('accepts stock, priceCents and perUserLimit of exactly 2147483647 in zod and the API server', async () => {
+    const sale = validSale();
+    sale.spec.stock = int32Max;
+    sale.spec.perUserLimit = int32Max;
+    sale.spec.product.priceCents = int32Max;
+    const parsed = flashSaleManifestSchema.parse(sale);
+    const stored = (await createDryRun(sale)) as { spec: unknown };
+    expect(stored.spec).toEqual(parsed.spec);
   });
 
   for (const invalid of invalidCases) {

@@ -1,15 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
+import { createApiMetrics, createRegistry, lastKnown } from '../observability/metrics.ts';
+import { unknownSale } from '../observability/sale-labels.ts';
 import type { Logger } from '../observability/logger.ts';
+import { registerSaleConfigMetrics } from '../observability/sale-config-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import { requestPathRedis } from '../redis/redis-client.ts';
+import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';
 import { createBearerVerifier } from './auth.ts';
+import { answerUnparsedRequests } from './client-errors.ts';
 import type { ApiConfig } from './config.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
 
@@ -27,6 +31,10 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     logger.warn({ err: error.message }, 'redis connection error'),
   );
   await redis.connect();
+  const persistence = await checkRedisPersistence(redis, logger).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const sales = new SaleStore(redis);
   const soldOut = new SoldOutCache(2000);
   const feed = new SaleChangeFeed(redis);
@@ -35,24 +43,42 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     { tickMs: 250, heartbeatMs: 5000 },
     (error) => logger.warn({ err: error }, 'sale event refresh failed'),
   );
-  feed.onChange((sale) => {
-    soldOut.forget(sale);
-    hub.markChanged(sale);
-  });
-  await feed.start();
-  hub.start();
-
   let draining = false;
   const metrics = createApiMetrics(createRegistry('api'), async () => {
     const all = await sales.list();
     return new Map(all.map((sale) => [sale.name, sale.remaining]));
   });
+  const refreshSaleLabels = (): void =>
+    void metrics.saleLabels
+      .refresh(() => sales.names())
+      .catch((error: unknown) => logger.warn({ err: error }, 'sale label refresh failed'));
+  feed.onChange((sale) => {
+    soldOut.forget(sale);
+    hub.markChanged(sale);
+    // Purchases publish changes too: only a name not yet known (a new sale) costs a read.
+    if (metrics.saleLabels.label(sale) === unknownSale) refreshSaleLabels();
+  });
+  await feed.start();
+  // Labels are best effort: a Redis that refuses reads at start (MASTERDOWN, CLUSTERDOWN)
+  // must not keep the API from answering 503s; the next change refreshes them.
+  await metrics.saleLabels
+    .refresh(() => sales.names())
+    .catch((error: unknown) => logger.warn({ err: error }, 'sale label refresh failed'));
+  hub.start();
+  registerPersistenceInfo(metrics.registry, persistence);
+  // lastKnown: one Redis read serves the three gauges, and a scrape never waits on Redis.
+  registerSaleConfigMetrics(
+    metrics.registry,
+    lastKnown(() => sales.list(), []),
+  );
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {
       rateLimit: config.PURCHASE_RATE_LIMIT,
       rateWindowMs: config.PURCHASE_RATE_WINDOW_MS,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_SECONDS * 1000,
+      minReplicasAck: config.REDIS_MIN_REPLICAS_ACK,
+      replicaAckTimeoutMs: config.REDIS_REPLICA_ACK_TIMEOUT_MS,
     }),
     soldOut,
     hub,
@@ -62,12 +88,23 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     isRedisReady: () => redis.status === 'ready',
     devLogin: config.AUTH_DEV_LOGIN,
     corsOrigin: config.CORS_ORIGIN,
+    sse: {
+      maxClients: config.SSE_MAX_CLIENTS,
+      maxClientsPerAddress: config.SSE_MAX_CLIENTS_PER_ADDRESS,
+      maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
+    },
   });
   app.on('error', (error: unknown) => logger.error({ err: error }, 'request failed'));
 
   const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // While draining, every answer closes its connection: a keep-alive client opens a new one
+    // (to a pod still serving) instead of reusing a socket this server is about to close.
+    if (draining) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  });
   server.keepAliveTimeout = 65_000;
+  answerUnparsedRequests(server);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

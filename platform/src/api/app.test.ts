@@ -1,8 +1,9 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, get, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { SignJWT } from 'jose';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { eventually, isolatedNames } from '../../../test/harness/isolation.ts';
+import { RawStream, rawExchange, type RawAnswer } from '../../../test/harness/raw-http.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
@@ -68,15 +69,64 @@ function requestInit(options: CallOptions): RequestInit {
 
 function tokenFor(
   userId: string,
-  options: { key?: string; expiresAt?: number | string } = {},
+  options: { key?: string; expiresAt?: number | string | null; alg?: string } = {},
 ): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: options.alg ?? 'HS256' })
     .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresAt ?? '10m')
-    .sign(new TextEncoder().encode(options.key ?? secret));
+    .setIssuedAt();
+  // `expiresAt: null` leaves the token without `exp`.
+  if (options.expiresAt !== null) jwt.setExpirationTime(options.expiresAt ?? '10m');
+  return jwt.sign(new TextEncoder().encode(options.key ?? secret));
 }
+
+/** A request with any method (fetch refuses TRACE), answered as an `Answer`. */
+function nodeCall(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(url, { method, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        const flat = Object.entries(response.headers).map(([name, value]): [string, string] => [
+          name,
+          String(value),
+        ]);
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: new Headers(flat),
+          text,
+          body: parseBody(text),
+        });
+      });
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+}
+
+function expectRawError(answer: RawAnswer, status: number, code: string): void {
+  expect(answer.status).withContext(answer.body).toBe(status);
+  expect(answer.headers.get('content-type')).toContain('application/json');
+  expect(parseBody(answer.body))
+    .withContext(answer.body)
+    .toEqual({ error: { code, message: jasmine.any(String) } });
+}
+
+/** The series (name and labels, without the value) of one metric, sorted. */
+function seriesOf(exposition: string, name: string): string[] {
+  return exposition
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`))
+    .map((line) => line.slice(0, line.lastIndexOf(' ')))
+    .sort();
+}
+
+const portOf = (origin: string): number => Number(new URL(origin).port);
 
 function expectError(answer: Answer, status: number, code: string): void {
   expect(answer.status).withContext(answer.text).toBe(status);
@@ -266,6 +316,34 @@ describe('api: HTTP contract of the API process against the real stack', () => {
       expect((await call('/healthz', {}, origin)).status).toBe(200);
       await stopping;
       await expectAsync(fetch(`${origin}/healthz`)).toBeRejected();
+    });
+
+    it('answers with Connection: close while draining, so keep-alive clients reconnect elsewhere', async () => {
+      const server = await startApiServer(
+        configWith({ SHUTDOWN_READINESS_DELAY_MS: '1500' }),
+        logger,
+      );
+      const connectionHeader = (): Promise<string | undefined> =>
+        new Promise((resolve, reject) => {
+          const request = get(
+            `http://127.0.0.1:${server.port}/healthz`,
+            { agent: keepAlive },
+            (res) => {
+              res.resume();
+              resolve(res.headers.connection);
+            },
+          );
+          request.on('error', reject);
+        });
+      const keepAlive = new Agent({ keepAlive: true });
+      try {
+        expect(await connectionHeader()).toBe('keep-alive');
+        const stopping = server.shutdown();
+        expect(await connectionHeader()).toBe('close');
+        await stopping;
+      } finally {
+        keepAlive.destroy();
+      }
     });
   });
 
@@ -557,6 +635,31 @@ describe('api: HTTP contract of the API process against the real stack', () => {
         'an expired token',
         () => tokenFor('xena', { expiresAt: Math.floor(Date.now() / 1000) - 60 }),
       ],
+      ['a token without exp', () => tokenFor('xena', { expiresAt: null })],
+      [
+        'an unsigned token (alg none)',
+        () =>
+          Promise.resolve(
+            new UnsecuredJWT({}).setSubject('xena').setExpirationTime('10m').encode(),
+          ),
+      ],
+      ['a token signed HS512 with the same secret', () => tokenFor('xena', { alg: 'HS512' })],
+      [
+        'a token with exp as a string',
+        () =>
+          new SignJWT({ exp: 'tomorrow' } as unknown as Record<string, unknown>)
+            .setProtectedHeader({ alg: 'HS256' })
+            .setSubject('xena')
+            .sign(new TextEncoder().encode(secret)),
+      ],
+      [
+        'a token whose sub is a number',
+        () =>
+          new SignJWT({ sub: 42 } as unknown as Record<string, unknown>)
+            .setProtectedHeader({ alg: 'HS256' })
+            .setExpirationTime('10m')
+            .sign(new TextEncoder().encode(secret)),
+      ],
     ];
     for (const [label, token] of cases) {
       it(`answers a purchase with ${label}`, async () => {
@@ -580,6 +683,16 @@ describe('api: HTTP contract of the API process against the real stack', () => {
         expectError(answer, 401, 'unauthorized');
       });
     }
+
+    it('says why a token without exp is refused', async () => {
+      const { name } = await newSale();
+      const answer = await call(`/api/sales/${name}/purchases`, {
+        json: { quantity: 1 },
+        token: await tokenFor('xena', { expiresAt: null }),
+      });
+      expectError(answer, 401, 'unauthorized');
+      expect((answer.body as { error: { message: string } }).error.message).toContain('exp');
+    });
   });
 
   describe('404 sale_not_found', () => {
@@ -654,6 +767,7 @@ describe('api: HTTP contract of the API process against the real stack', () => {
     it('never answers 5xx to 200 concurrent malformed requests, and keeps serving', async () => {
       const { name } = await newSale({ stock: 5 });
       const token = await tokenFor('storm');
+      const noExpiry = await tokenFor('storm', { expiresAt: null });
       const path = `/api/sales/${name}/purchases`;
       const json = { 'Content-Type': 'application/json' };
       const kinds: [string, CallOptions][] = [
@@ -680,6 +794,15 @@ describe('api: HTTP contract of the API process against the real stack', () => {
         [path, { method: 'POST', token, raw: '\u0000\u00ff{[', headers: json }],
         ['/api/sales/%E0%A4%A', {}],
         [`/api/sales/${name}`, { method: 'DELETE' }],
+        [`/api/sales/${name}`, { method: 'PURGE' }],
+        [`/api/sales/${name}/purchases`, { method: 'PROPFIND' }],
+        [`/api/sales/${name}/events`, { method: 'QUERY' }],
+        ['/api/nothing-here', { method: 'LOCK' }],
+        [path, { method: 'POST', token: noExpiry, json: { quantity: 1 } }],
+        [path, { method: 'POST', token, raw: '{"quantity": 1e400}', headers: json }],
+        [path, { method: 'POST', token, json: { quantity: 2_147_483_648 } }],
+        ['/api/sales/UPPER/events', {}],
+        [`/api/sales/${'n'.repeat(300)}/events`, {}],
       ];
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, index) => {
@@ -697,6 +820,285 @@ describe('api: HTTP contract of the API process against the real stack', () => {
       expect((await call('/healthz')).status).toBe(200);
       expect((await purchase(name, 'after-storm')).status).toBe(201);
       expect(await redis.get(saleKeys(name).remaining)).toBe('4');
+    });
+  });
+
+  describe('methods no route serves', () => {
+    const unserved = ['TRACE', 'PURGE', 'PROPFIND', 'QUERY', 'LOCK', 'PUT', 'PATCH', 'DELETE'];
+    for (const method of unserved) {
+      it(`answers ${method} on a sale with 405, Allow and the error body, and sells nothing`, async () => {
+        const { name } = await newSale();
+        const token = await tokenFor('method-probe');
+        const sale = await nodeCall(`${base}/api/sales/${name}`, method);
+        expectError(sale, 405, 'method_not_allowed');
+        expect(sale.headers.get('allow')).toBe('HEAD, GET');
+        const purchases = await nodeCall(`${base}/api/sales/${name}/purchases`, method, {
+          Authorization: `Bearer ${token}`,
+        });
+        expectError(purchases, 405, 'method_not_allowed');
+        expect(purchases.headers.get('allow')).toBe('POST');
+        expect(await redis.get(saleKeys(name).remaining)).toBe('10');
+      });
+    }
+
+    it('answers any method on a path that does not exist with 404 not_found, never a 5xx', async () => {
+      for (const method of ['TRACE', 'PROPFIND', 'QUERY', 'MKCOL', 'PUT', 'GET']) {
+        const answer = await nodeCall(`${base}/api/nothing-here`, method);
+        expectError(answer, 404, 'not_found');
+        expect(answer.headers.get('allow')).toBeNull();
+      }
+    });
+
+    it('answers methods Node cannot parse, CONNECT and broken request lines with the error body, and keeps serving', async () => {
+      const port = api.port;
+      const line = (text: string): string => `${text}\r\nHost: 127.0.0.1\r\n\r\n`;
+      expectRawError(
+        await rawExchange(port, line('BREW /api/sales HTTP/1.1')),
+        501,
+        'not_implemented',
+      );
+      expectRawError(
+        await rawExchange(port, line('FOO /healthz HTTP/1.1')),
+        501,
+        'not_implemented',
+      );
+      expectRawError(
+        await rawExchange(port, line('CONNECT example.com:443 HTTP/1.1')),
+        501,
+        'not_implemented',
+      );
+      expectRawError(await rawExchange(port, line('GET /a b c HTTP/1.1')), 400, 'invalid_request');
+      expectRawError(
+        await rawExchange(
+          port,
+          `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`,
+        ),
+        431,
+        'invalid_request',
+      );
+      expect((await call('/healthz')).status).toBe(200);
+    });
+
+    it('still answers OPTIONS with 200 and Allow', async () => {
+      const { name } = await newSale();
+      const answer = await nodeCall(`${base}/api/sales/${name}`, 'OPTIONS');
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('allow')).toBe('HEAD, GET');
+    });
+  });
+
+  describe('metric labels', () => {
+    it('labels attempts on names that are not configured sales as unknown, so random names add no series', async () => {
+      const { name } = await newSale();
+      expect((await purchase(name, 'label-real')).status).toBe(201);
+      const token = await tokenFor('label-probe');
+      const hostile = async (round: number): Promise<void> => {
+        for (let index = 0; index < 15; index += 1) {
+          const random = `rnd-${round}-${index}-${Math.random().toString(36).slice(2, 8)}`;
+          const path = `/api/sales/${random}/purchases`;
+          expect((await call(path, { token, json: { quantity: 0 } })).status).toBe(400);
+          expect((await call(path, { token, json: { quantity: 1 } })).status).toBe(404);
+          expect((await call(`/api/sales/${random}`)).status).toBe(404);
+          expect((await call(`/no/such/${random}`)).status).toBe(404);
+          expect((await nodeCall(`${base}/api/sales/${random}/x`, 'PURGE')).status).toBe(404);
+        }
+      };
+      await hostile(1);
+      await metricsText(); // a scrape is itself observed: its series exists from now on
+      const before = await metricsText();
+      const unknownBefore =
+        sampleValue(before, 'flashsale_purchase_attempts_total', {
+          sale: 'unknown',
+          result: 'rejected',
+        }) ?? 0;
+      await hostile(2);
+      const after = await metricsText();
+
+      expect(after).not.toContain('rnd-');
+      // 15 bodies refused with 400 and 15 decisions that found no sale, all under `unknown`.
+      expect(
+        sampleValue(after, 'flashsale_purchase_attempts_total', {
+          sale: 'unknown',
+          result: 'rejected',
+        }),
+      ).toBe(unknownBefore + 30);
+      expect(seriesOf(after, 'flashsale_purchase_attempts_total')).toEqual(
+        seriesOf(before, 'flashsale_purchase_attempts_total'),
+      );
+      expect(seriesOf(after, 'http_request_duration_seconds_count')).toEqual(
+        seriesOf(before, 'http_request_duration_seconds_count'),
+      );
+      expect(
+        sampleValue(after, 'flashsale_purchase_attempts_total', {
+          sale: name,
+          result: 'confirmed',
+        }),
+      ).toBe(1);
+    });
+
+    it('labels a configured sale by its name even before this process decided a purchase in it', async () => {
+      const { name } = await newSale();
+      // The change feed tells the process about the new sale; no purchase decision is needed.
+      await eventually('the new sale to be known to the API', async () => {
+        const answer = await purchase(name, 'label-early', { json: { quantity: 0 } });
+        if (answer.status !== 400) throw new Error(`expected 400, got ${answer.status}`);
+        return sampleValue(await metricsText(), 'flashsale_purchase_attempts_total', {
+          sale: name,
+          result: 'rejected',
+        });
+      });
+    });
+  });
+
+  describe('event stream limits', () => {
+    const eventsPath = (sale: string): string => `/api/sales/${sale}/events`;
+    const opened: RawStream[] = [];
+    afterEach(() => {
+      for (const stream of opened.splice(0)) stream.close();
+    });
+    const open = (
+      port: number,
+      sale: string,
+      options: { localAddress?: string; read?: boolean } = {},
+    ): RawStream => {
+      const stream = new RawStream({ port, path: eventsPath(sale), ...options });
+      opened.push(stream);
+      return stream;
+    };
+    const answered = (stream: RawStream): Promise<RawAnswer> =>
+      eventually('the stream to be answered', () => Promise.resolve(stream.answer), 10_000);
+    const streaming = async (stream: RawStream): Promise<void> => {
+      const answer = await answered(stream);
+      expect(answer.status).withContext(answer.body).toBe(200);
+      expect(answer.headers.get('content-type')).toContain('text/event-stream');
+      await eventually('the first sale event', () =>
+        Promise.resolve(stream.saleEvents > 0 ? true : undefined),
+      );
+    };
+    const sseMetric = async (origin: string, name: string, labels: Record<string, string> = {}) => {
+      const text = (await call('/metrics', {}, origin)).text;
+      if (Object.keys(labels).length > 0) return sampleValue(text, name, labels);
+      const line = text.split('\n').find((entry) => entry.startsWith(`${name}{`));
+      return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    };
+
+    it('refuses a client address past SSE_MAX_CLIENTS_PER_ADDRESS with 429 and Retry-After, and frees the slot on close', async () => {
+      const origin = await startExtraServer({ SSE_MAX_CLIENTS_PER_ADDRESS: '2' });
+      const port = portOf(origin);
+      const { name } = await newSale();
+      const first = open(port, name);
+      await streaming(first);
+      await streaming(open(port, name));
+      const third = await answered(open(port, name));
+      expectRawError(third, 429, 'rate_limited');
+      expect(third.headers.get('retry-after')).toBe('5');
+      await streaming(open(port, name, { localAddress: '127.0.0.2' }));
+      expect(
+        await sseMetric(origin, 'flashsale_sse_rejected_total', { reason: 'address_limit' }),
+      ).toBe(1);
+
+      first.close();
+      await eventually('the closed stream to free its slot', async () => {
+        const again = open(port, name);
+        const answer = await answered(again);
+        return answer.status === 200 ? true : undefined;
+      });
+    });
+
+    it('counts a client by the last X-Forwarded-For entry, so a forged first entry does not get past the cap', async () => {
+      const origin = await startExtraServer({ SSE_MAX_CLIENTS_PER_ADDRESS: '2' });
+      const port = portOf(origin);
+      const { name } = await newSale();
+      const via = (forged: string): RawStream => {
+        const stream = new RawStream({
+          port,
+          path: eventsPath(name),
+          headers: { 'X-Forwarded-For': `${forged}, 203.0.113.9` },
+        });
+        opened.push(stream);
+        return stream;
+      };
+      await streaming(via('198.51.100.1'));
+      await streaming(via('198.51.100.2'));
+      expectRawError(await answered(via('198.51.100.3')), 429, 'rate_limited');
+    });
+
+    it('refuses past SSE_MAX_CLIENTS with 503 and Retry-After, whatever the address', async () => {
+      const origin = await startExtraServer({
+        SSE_MAX_CLIENTS: '3',
+        SSE_MAX_CLIENTS_PER_ADDRESS: '10',
+      });
+      const port = portOf(origin);
+      const { name } = await newSale();
+      for (const address of ['127.0.0.1', '127.0.0.2', '127.0.0.3'])
+        await streaming(open(port, name, { localAddress: address }));
+      const fourth = await answered(open(port, name, { localAddress: '127.0.0.4' }));
+      expectRawError(fourth, 503, 'unavailable');
+      expect(fourth.headers.get('retry-after')).toBe('5');
+      expect((await purchase(name, 'capped-buyer')).status).toBe(201);
+    });
+
+    it('drops a client that reads nothing once its unsent bytes pass SSE_MAX_BUFFERED_BYTES, and keeps serving the others', async () => {
+      const origin = await startExtraServer({ SSE_MAX_BUFFERED_BYTES: '65536' });
+      const port = portOf(origin);
+      // A 256 KiB title makes each event big enough to fill the kernel's socket buffers fast.
+      const definition = await newSale({
+        title: 't'.repeat(256 * 1024),
+        stock: 50,
+        perUserLimit: 50,
+      });
+      const stalled = open(port, definition.name, { read: false });
+      const reader = open(port, definition.name);
+      await streaming(reader);
+      await eventually('both clients to be subscribed', async () =>
+        (await sseMetric(origin, 'flashsale_sse_clients')) === 2 ? true : undefined,
+      );
+      let restock = definition.stock;
+      // The kernel takes a few MiB for a socket nobody reads; after that the server's own
+      // buffer grows, and the next event finds it past the bound.
+      await eventually(
+        'the stalled client to be dropped',
+        async () => {
+          restock += 1;
+          await store.configure({ ...definition, stock: restock });
+          await sleep(300);
+          const clients = await sseMetric(origin, 'flashsale_sse_clients');
+          return clients === 1 ? true : undefined;
+        },
+        90_000,
+      );
+      expect(
+        await sseMetric(origin, 'flashsale_sse_rejected_total', { reason: 'slow_client' }),
+      ).toBe(1);
+      // Once it reads again, the stalled client finds its connection closed by the server.
+      stalled.socket.resume();
+      await stalled.closed;
+      const seen = reader.saleEvents;
+      expect((await purchase(definition.name, 'after-drop')).status).toBe(201);
+      await eventually('the reading client to get the next event', () =>
+        Promise.resolve(reader.saleEvents > seen ? true : undefined),
+      );
+      expect(await sseMetric(origin, 'flashsale_sse_clients')).toBe(1);
+    }, 150_000);
+
+    it('leaks no subscription or slot when clients leave while the sale is still being read', async () => {
+      const origin = await startExtraServer({ SSE_MAX_CLIENTS_PER_ADDRESS: '20' });
+      const port = portOf(origin);
+      const { name } = await newSale();
+      // Every Redis command waits for a second: the streams are mid-setup when they leave.
+      await redis.call('CLIENT', 'PAUSE', '1000', 'ALL');
+      const leaving = Array.from({ length: 20 }, () => open(port, name));
+      await sleep(300);
+      for (const stream of leaving) stream.close();
+      await eventually('the pause to end', async () =>
+        (await redis.ping()) === 'PONG' ? true : undefined,
+      );
+      await sleep(500);
+      expect(await sseMetric(origin, 'flashsale_sse_clients')).toBe(0);
+      // All 20 slots of this address are free again.
+      const back = Array.from({ length: 20 }, () => open(port, name));
+      for (const stream of back) await streaming(stream);
+      expect(await sseMetric(origin, 'flashsale_sse_clients')).toBe(20);
     });
   });
 

@@ -1,7 +1,7 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import type { ApiMetrics } from '../observability/metrics.ts';
+import { createSseMetrics, type ApiMetrics } from '../observability/metrics.ts';
 import type { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../sales/sale-store.ts';
@@ -10,11 +10,13 @@ import { dependencyErrors } from './middleware/dependency-errors.ts';
 import { errorBody } from './middleware/error-body.ts';
 import { requestMetrics } from './middleware/request-metrics.ts';
 import { requestTracing } from './middleware/request-tracing.ts';
+import { unservedMethods } from './middleware/unserved-methods.ts';
 import { authRouter } from './routes/auth-router.ts';
 import { healthRouter, type Readiness } from './routes/health-router.ts';
 import { purchasesRouter } from './routes/purchases-router.ts';
 import { salesRouter } from './routes/sales-router.ts';
 import type { SaleEventsHub } from './sale-events-hub.ts';
+import { defaultSseSettings, SseLimits, type SseSettings } from './sse-limits.ts';
 
 export interface AppDeps {
   readonly sales: SaleStore;
@@ -28,16 +30,32 @@ export interface AppDeps {
   readonly devLogin: boolean;
   /** The storefront origin allowed by CORS; empty allows none. */
   readonly corsOrigin: string;
+  /** Bounds on event streams; `defaultSseSettings` when not given. */
+  readonly sse?: SseSettings;
+}
+
+function saleEventsOptions(deps: AppDeps) {
+  const settings = deps.sse ?? defaultSseSettings;
+  const metrics = createSseMetrics(deps.metrics.registry, () => deps.hub.clientCount);
+  return {
+    limits: new SseLimits(settings, (reason) => metrics.rejected.inc({ reason })),
+    maxBufferedBytes: settings.maxBufferedBytes,
+    onSlowClient: () => metrics.rejected.inc({ reason: 'slow_client' }),
+  };
 }
 
 /** Builds the API without listening: tests drive `app.callback()`, main wires a server. */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  // The client address is the last X-Forwarded-For entry, the one the proxy in front wrote;
+  // entries before it are whatever the client sent (docs/http-api.md).
+  app.maxIpsCount = 1;
   app.silent = true;
   app.use(requestMetrics(deps.metrics.httpDuration));
   app.use(requestTracing());
   app.use(errorBody());
+  app.use(unservedMethods());
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } }));
   if (deps.corsOrigin !== '') {
     app.use(
@@ -54,12 +72,12 @@ export function createApp(deps: AppDeps): Koa {
   const routers = [
     healthRouter(deps.readiness, deps.metrics.registry),
     authRouter(deps.verifier, deps.devLogin),
-    salesRouter(deps.sales, deps.hub),
+    salesRouter(deps.sales, deps.hub, saleEventsOptions(deps)),
     purchasesRouter(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
+    app.use(router.allowedMethods());
   }
   return app;
 }

@@ -10,10 +10,18 @@ export interface UserState {
 
 const userIdPattern = /^[\x21-\x7e]{1,128}$/;
 
+// What a refused token is told, by fast-jwt's error code; anything else is "not valid".
+const tokenProblems: Readonly<Record<string, string>> = {
+  [TokenError.codes.expired]: 'the token has expired',
+  [TokenError.codes.missingRequiredClaim]:
+    'the token has no expiry (exp); only expiring tokens are accepted',
+};
+
 /**
  * HS256 tokens: the user id comes only from a verified token's `sub`, never from a body.
  * Verification is synchronous HMAC, and a verified token is remembered until it expires:
- * during a sale the same buyer presents the same token again and again.
+ * during a sale the same buyer presents the same token again and again. A token without
+ * `exp` is refused: it would be valid for ever once leaked (docs/http-api.md).
  */
 export class TokenVerifier {
   private readonly verifyToken: (token: string) => { sub?: unknown };
@@ -21,7 +29,12 @@ export class TokenVerifier {
 
   constructor(secret: string) {
     this.secret = secret;
-    this.verifyToken = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 });
+    this.verifyToken = createVerifier({
+      key: secret,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+      cache: 10_000,
+    });
   }
 
   verify(token: string): string {
@@ -29,12 +42,8 @@ export class TokenVerifier {
     try {
       payload = this.verifyToken(token);
     } catch (error) {
-      const expired = error instanceof TokenError && error.code === TokenError.codes.expired;
-      throw new HttpError(
-        401,
-        'unauthorized',
-        expired ? 'the token has expired' : 'the token is not valid',
-      );
+      const problem = error instanceof TokenError ? tokenProblems[error.code] : undefined;
+      throw new HttpError(401, 'unauthorized', problem ?? 'the token is not valid');
     }
     if (typeof payload.sub !== 'string' || !userIdPattern.test(payload.sub)) {
       throw new HttpError(401, 'unauthorized', 'the token has no usable subject (sub)');

@@ -32,6 +32,13 @@ function checkAuthMode(config: AuthSettings, ctx: z.RefinementCtx): void {
     problem('AUTH_DEV_LOGIN', 'must be false when AUTH_JWKS_URL is set (dev login issues HS256)');
 }
 
+const count = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
 export const apiConfigSchema = z
   .object({
     REDIS_URL: urlWith('redis:', 'rediss:'),
@@ -54,9 +61,18 @@ export const apiConfigSchema = z
     PURCHASE_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
     PURCHASE_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
     IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
+    /** Replicas that must hold a purchase (Redis WAIT) before it is answered (docs/durability.md). */
+    REDIS_MIN_REPLICAS_ACK: z.coerce.number().int().min(0).max(16).default(0),
+    /** How long WAIT may take; under the request path's 2 s command timeout. */
+    REDIS_REPLICA_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(1500).default(500),
     /** How long /readyz fails before the server stops accepting connections on SIGTERM. */
     SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).default(5000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25_000),
+    /** Server-Sent-Events streams per process, and per client address (docs/http-api.md). */
+    SSE_MAX_CLIENTS: count(1, 1_000_000).default(10_000),
+    SSE_MAX_CLIENTS_PER_ADDRESS: count(1, 1_000_000).default(32),
+    /** Unsent bytes a stream may hold before its client is dropped as too slow. */
+    SSE_MAX_BUFFERED_BYTES: count(1024, 64 * 1024 * 1024).default(65_536),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -10,9 +10,11 @@ export type ErrorCode =
   | 'sold_out'
   | 'rate_limited'
   | 'unavailable'
+  | 'outcome_unknown'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'method_not_allowed'
+  | 'not_implemented'
   | 'internal';
 
 /** What a handler throws to answer with the contract's error body. */

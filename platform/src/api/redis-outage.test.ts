@@ -198,7 +198,7 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
     expect(bought.status).toBe(201);
   });
 
-  it('answers 503 when Redis stops answering; a retry with the same Idempotency-Key recovers the purchase', async () => {
+  it('answers 503 outcome_unknown when Redis stops answering mid-purchase; a retry with the same Idempotency-Key recovers the purchase', async () => {
     await waitReady(true);
     const before = Number(await redis.get(saleKeys(sale).remaining));
     link.stall();
@@ -207,7 +207,15 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
       `${base}/api/sales/${sale}/purchases`,
       await purchaseInit('u2', 'lost-answer'),
     );
-    expectUnavailable(lost);
+    // The decision was sent and no answer came: it may have happened, and the answer says so.
+    expect(lost.status).toBe(503);
+    expect(lost.retryAfter).toBe('1');
+    expect(lost.body).toEqual({
+      error: {
+        code: 'outcome_unknown',
+        message: jasmine.stringMatching(/retry with the same Idempotency-Key.*purchases\/me/),
+      },
+    });
     // The request path never waits longer than its command timeout (2 s).
     expect(Date.now() - started).toBeLessThan(5000);
 
@@ -224,6 +232,37 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
     expect(retry.body).toEqual(jasmine.objectContaining({ userId: 'u2', quantity: 1 }));
     expect(await redis.get(saleKeys(sale).remaining)).toBe(String(before - 1));
     expect(await redis.hget(saleKeys(sale).buyers, 'u2')).toBe('1');
+    const metrics = String((await call(`${base}/metrics`)).body);
+    expect(metrics).toMatch(
+      new RegExp(
+        `flashsale_purchase_attempts_total\\{sale="${sale}",result="outcome_unknown"[^}]*\\} 1\n`,
+      ),
+    );
+  });
+
+  it('keeps answering /metrics with the last known stock while Redis is cut off or stalled', async () => {
+    await waitReady(true);
+    const remaining = Number(await redis.get(saleKeys(sale).remaining));
+    const stockLine = new RegExp(
+      `flashsale_stock_remaining\\{sale="${sale}"[^}]*\\} ${remaining}\n`,
+    );
+    await eventually('a scrape that reads the stock from Redis', async () => {
+      const scrape = await call(`${base}/metrics`);
+      return scrape.status === 200 && stockLine.test(String(scrape.body)) ? true : undefined;
+    });
+
+    link.stall();
+    const stalled = await call(`${base}/metrics`);
+    expect(stalled.status).toBe(200);
+    expect(String(stalled.body)).toMatch(stockLine);
+    link.resume();
+
+    await link.cut();
+    await waitReady(false);
+    const cut = await call(`${base}/metrics`);
+    expect(cut.status).toBe(200);
+    expect(String(cut.body)).toMatch(stockLine);
+    await link.open();
   });
 });
 

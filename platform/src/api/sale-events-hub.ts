@@ -1,7 +1,13 @@
 import type { Sale } from '../sales/sale.ts';
 
 export interface SaleEventClient {
-  send(sale: Sale): void;
+  /** One Server-Sent-Events message, ready to write (see `saleFrame`). */
+  send(frame: string): void;
+}
+
+/** The `event: sale` message for a sale: built once per update, written to every client. */
+export function saleFrame(sale: Sale): string {
+  return `event: sale\ndata: ${JSON.stringify(sale)}\n\n`;
 }
 
 interface Subscription {
@@ -14,7 +20,8 @@ interface Subscription {
 /**
  * Fans sale updates out to Server-Sent-Event clients. Per process and sale, one read of
  * Redis serves every client: on a change (from the change feed, coalesced per tick), when
- * the sale crosses its start or end, and at least every `heartbeatMs`.
+ * the sale crosses its start or end, and at least every `heartbeatMs`. Each update is
+ * serialised once and the same message is handed to every client.
  */
 export class SaleEventsHub {
   private readonly subscriptions = new Map<string, Subscription>();
@@ -50,7 +57,7 @@ export class SaleEventsHub {
       this.subscriptions.set(sale.name, subscription);
     }
     subscription.clients.add(client);
-    client.send(sale);
+    client.send(saleFrame(sale));
     const owned = subscription;
     return () => {
       owned.clients.delete(client);
@@ -89,7 +96,8 @@ export class SaleEventsHub {
           if (!sale) return;
           subscription.last = sale;
           subscription.lastSentAt = now;
-          for (const client of subscription.clients) client.send(sale);
+          const frame = saleFrame(sale);
+          for (const client of subscription.clients) client.send(frame);
         } catch (error) {
           this.onError(error);
         }

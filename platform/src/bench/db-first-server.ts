@@ -23,6 +23,8 @@ export interface DbFirstOptions {
   readonly sale: string;
   readonly stock: number;
   readonly perUserLimit: number;
+  /** The port to listen on; a free one when absent. */
+  readonly port?: number;
 }
 
 const schema = `
@@ -177,8 +179,12 @@ async function purchase(
   ctx.body = toPurchase(attempt, row);
 }
 
-async function createDatabase(adminUrl: string): Promise<{ name: string; url: string }> {
-  const name = `bench_dbfirst_${randomBytes(4).toString('hex')}`;
+/** A database of the bench's own on the server of `adminUrl` (whose user may create one). */
+export async function createDatabase(
+  adminUrl: string,
+  prefix = 'bench_dbfirst',
+): Promise<{ name: string; url: string }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -191,7 +197,7 @@ async function createDatabase(adminUrl: string): Promise<{ name: string; url: st
   return { name, url: url.toString() };
 }
 
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -231,5 +237,5 @@ export async function startDbFirstServer(options: DbFirstOptions): Promise<Bench
     await purchase(pool, ctx, readAttempt(ctx, ctx.params.sale ?? '', options.perUserLimit));
   });
   app.use(router.routes());
-  return listenOnFreePort(app, cleanUp);
+  return listenOnFreePort(app, cleanUp, options.port);
 }

@@ -7,16 +7,23 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-/** Listens on a free port of 127.0.0.1 (the bench never takes a fixed port someone else uses). */
+/**
+ * Listens on 127.0.0.1, on a free port unless given one (the bench never takes a fixed port
+ * someone else uses). GET /readyz answers 200 outside the app, for the bench to wait on.
+ */
 export async function listenOnFreePort(
   app: Koa,
   onClose: () => Promise<void> = async () => {},
+  port = 0,
 ): Promise<BenchServer> {
   const handle = app.callback();
-  const server: Server = createServer((req, res) => void handle(req, res));
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/readyz') res.end('ok');
+    else void handle(req, res);
+  });
   // Like the API's server: keep-alive connections outlive k6's pauses between iterations.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address();
   if (typeof address !== 'object' || !address) throw new Error('the bench server has no port');
   return {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pinned } from './cores.ts';
 
 /** How to run one k6 script. */
 export interface K6Run {
@@ -15,7 +16,22 @@ export interface K6Run {
   readonly env: Readonly<Record<string, string | number>>;
   /** 'inherit' streams k6's own report to the terminal; 'capture' keeps it for a failure message. */
   readonly output: 'inherit' | 'capture';
+  /** taskset cores to run k6 on (the bench pins it apart from the servers). */
+  readonly cores?: string;
+  /** Also stream every sample to a Prometheus (docs/observability.md). */
+  readonly prometheus?: K6PrometheusOutput;
 }
+
+/** k6's built-in Prometheus remote-write output (`-o experimental-prometheus-rw`). */
+export interface K6PrometheusOutput {
+  /** The remote-write endpoint, e.g. http://prometheus:9090/api/v1/write. */
+  readonly remoteWriteUrl: string;
+  /** The `testid` tag on every series, to tell this run apart on the dashboards. */
+  readonly testId: string;
+}
+
+/** Trend statistics sent as gauges, e.g. k6_http_req_duration_p99 (in seconds). */
+const remoteWriteTrendStats = 'p(50),p(95),p(99),max';
 
 /** One metric of k6's exported summary: trend stats (ms) or counter/rate values. */
 export type K6Metric = Readonly<Record<string, number | Readonly<Record<string, unknown>>>>;
@@ -26,20 +42,47 @@ export interface K6Result {
   readonly metrics: Readonly<Record<string, K6Metric>>;
   /** What k6 printed, when captured (empty when streamed). */
   readonly output: string;
+  /** The thresholds that failed, as `metric: expression`. */
+  readonly failedThresholds: readonly string[];
+}
+
+/** One metric of what handleSummary (test/load/summary.js) writes to SUMMARY_FILE. */
+interface SummaryMetric {
+  readonly values?: K6Metric;
+  readonly thresholds?: Readonly<Record<string, { ok: boolean }>>;
 }
 
 /** k6's exit code when the test ran but a threshold failed. */
 export const k6ThresholdsFailed = 99;
 
+function prometheusArgs(output: K6PrometheusOutput | undefined): {
+  args: string[];
+  env: Record<string, string>;
+} {
+  if (!output) return { args: [], env: {} };
+  return {
+    args: ['-o', 'experimental-prometheus-rw', '--tag', `testid=${output.testId}`],
+    env: {
+      K6_PROMETHEUS_RW_SERVER_URL: output.remoteWriteUrl,
+      K6_PROMETHEUS_RW_TREND_STATS: remoteWriteTrendStats,
+      K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
+    },
+  };
+}
+
 function spawnK6(run: K6Run, summaryFile: string): Promise<{ code: number; output: string }> {
-  const args = ['run', '--summary-export', summaryFile, '--no-color'];
+  const prometheus = prometheusArgs(run.prometheus);
+  const args = ['run', '--no-color', ...prometheus.args];
   if (run.output === 'capture') args.push('--quiet');
   args.push(run.script);
   const scriptEnv = Object.fromEntries(
-    Object.entries(run.env).map(([name, value]) => [name, String(value)]),
+    Object.entries({ ...run.env, ...prometheus.env, SUMMARY_FILE: summaryFile }).map(
+      ([name, value]) => [name, String(value)],
+    ),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn(run.k6, args, {
+    const command = pinned(run.cores, run.k6, args);
+    const child = spawn(command.command, command.args, {
       // Never phone home from a benchmark (and the CI machine may have no route out).
       env: { ...process.env, ...scriptEnv, K6_NO_USAGE_REPORT: 'true' },
       stdio: run.output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
@@ -61,7 +104,24 @@ function spawnK6(run: K6Run, summaryFile: string): Promise<{ code: number; outpu
   });
 }
 
-/** Runs k6 and returns its exit code with the summary it exported. */
+/** The metrics and failed thresholds of handleSummary's JSON. */
+export function parseSummary(text: string): Pick<K6Result, 'metrics' | 'failedThresholds'> {
+  const parsed = JSON.parse(text) as { metrics?: Record<string, SummaryMetric> };
+  const entries = Object.entries(parsed.metrics ?? {});
+  return {
+    metrics: Object.fromEntries(entries.map(([name, metric]) => [name, metric.values ?? {}])),
+    failedThresholds: entries.flatMap(([name, metric]) =>
+      Object.entries(metric.thresholds ?? {})
+        .filter(([, result]) => !result.ok)
+        .map(([threshold]) => `${name}: ${threshold}`),
+    ),
+  };
+}
+
+/**
+ * Runs k6 and returns its exit code with the summary its handleSummary wrote to SUMMARY_FILE
+ * (every script in test/load exports the one of test/load/summary.js).
+ */
 export async function runK6(run: K6Run): Promise<K6Result> {
   const dir = await mkdtemp(join(tmpdir(), 'flashsale-k6-'));
   const summaryFile = join(dir, 'summary.json');
@@ -70,11 +130,10 @@ export async function runK6(run: K6Run): Promise<K6Result> {
     const summary = await readFile(summaryFile, 'utf8').catch(() => undefined);
     if (summary === undefined) {
       throw new Error(
-        `k6 exited with ${code} before writing its summary (${run.script}); its output:\n${output}`,
+        `k6 exited with ${code} before writing its summary (${run.script}: does it export handleSummary from summary.js?); its output:\n${output}`,
       );
     }
-    const parsed = JSON.parse(summary) as { metrics?: Record<string, K6Metric> };
-    return { exitCode: code, metrics: parsed.metrics ?? {}, output };
+    return { exitCode: code, ...parseSummary(summary), output };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,14 @@ import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import { SaleStore } from '../sales/sale-store.ts';
 import type { SaleVerification } from '../sales/sale-verification.ts';
-import { counterValue, k6ThresholdsFailed, latencyOf, runK6, type K6Result } from './k6-run.ts';
+import {
+  counterValue,
+  k6ThresholdsFailed,
+  latencyOf,
+  runK6,
+  type K6PrometheusOutput,
+  type K6Result,
+} from './k6-run.ts';
 import { createLoadSale, verifyLoadSale } from './load-sale.ts';
 
 /** Where the load goes and what it needs: a running platform (API fleet, relay, persister). */
@@ -22,6 +29,8 @@ export interface LoadTarget {
   readonly output: 'inherit' | 'capture';
   /** How long to wait for the outbox → Kafka → PostgreSQL pipeline to drain. */
   readonly drainWaitMs?: number;
+  /** Also send k6's samples to this Prometheus (remote write), tagged with a testid. */
+  readonly prometheus?: K6PrometheusOutput;
 }
 
 export interface ContentionOptions {
@@ -36,6 +45,9 @@ export interface SustainedOptions {
   readonly durationSeconds: number;
   /** Units on sale; by default enough that the run never sells out. */
   readonly stock?: number;
+  /** Latency thresholds in milliseconds (sustained.js defaults: p95 250, p99 500). */
+  readonly p95Ms?: number;
+  readonly p99Ms?: number;
 }
 
 /** What a load run found: k6's verdict, the pipeline's verdict, and why it failed if it did. */
@@ -59,7 +71,11 @@ function k6Problems(result: K6Result, stock?: number): string[] {
     .join(', ');
   const confirmed =
     stock === undefined ? '' : `confirmed=${counterValue(result, 'confirmed')} of ${stock}, `;
-  return [`k6 thresholds failed: ${confirmed}${counts} (each must be exact; see k6's warnings)`];
+  const failed =
+    result.failedThresholds.length > 0 ? ` [${result.failedThresholds.join('; ')}]` : '';
+  return [
+    `k6 thresholds failed${failed}: ${confirmed}${counts} (counts must be exact, latencies within their bound; see k6's warnings)`,
+  ];
 }
 
 function verificationProblems(sale: string, verification: SaleVerification): string[] {
@@ -85,6 +101,7 @@ async function runAndVerify(
       AUTH_JWT_SECRET: target.jwtSecret,
     },
     output: target.output,
+    ...(target.prometheus ? { prometheus: target.prometheus } : {}),
   });
   const verification = await verifyLoadSale(
     target.redis,
@@ -130,7 +147,12 @@ export async function runSustained(
   });
   return runAndVerify(target, sale.name, {
     script: 'sustained.js',
-    env: { RATE: options.rate, DURATION: `${options.durationSeconds}s` },
+    env: {
+      RATE: options.rate,
+      DURATION: `${options.durationSeconds}s`,
+      ...(options.p95Ms === undefined ? {} : { P95_MS: options.p95Ms }),
+      ...(options.p99Ms === undefined ? {} : { P99_MS: options.p99Ms }),
+    },
   });
 }
 

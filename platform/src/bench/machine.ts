@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 /** The machine a bench ran on: figures mean nothing without it. */
 export interface Machine {
@@ -7,6 +7,8 @@ export interface Machine {
   readonly cpuModel: string;
   readonly memoryGiB: number;
   readonly node: string;
+  /** 1, 5 and 15 minute load averages when the bench started. */
+  readonly loadAverage: readonly number[];
 }
 
 async function cpuModel(): Promise<string> {
@@ -21,9 +23,13 @@ export async function describeMachine(): Promise<Machine> {
     cpuModel: await cpuModel(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    loadAverage: loadavg(),
   };
 }
 
+export const formatLoad = (load: readonly number[]): string =>
+  load.map((value) => value.toFixed(2)).join(' ');
+
 export function formatMachine(machine: Machine): string {
-  return `machine: ${machine.cpus} CPUs (nproc), ${machine.cpuModel}, ${machine.memoryGiB} GiB memory, Node ${machine.node}`;
+  return `machine: ${machine.cpus} CPUs (nproc), ${machine.cpuModel}, ${machine.memoryGiB} GiB memory, Node ${machine.node}; load average ${formatLoad(machine.loadAverage)} at the start`;
 }

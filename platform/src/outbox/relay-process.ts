@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
-import { createRegistry } from '../observability/metrics.ts';
+import { createRegistry, lastKnown } from '../observability/metrics.ts';
 import { startOpsServer } from '../observability/ops-server.ts';
 import { backgroundRedis } from '../redis/redis-client.ts';
+import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
@@ -29,16 +30,21 @@ function relayMetrics(
   sales: SaleStore,
   link: KafkaLink,
 ): RelayMetrics {
+  // Read at scrape time, but a scrape never waits on a Redis that does not answer.
+  const outboxLengths = lastKnown(async () => {
+    const names = await sales.names();
+    const lengths = await Promise.all(names.map((name) => redis.xlen(saleKeys(name).outbox)));
+    return new Map(names.map((name, index) => [name, lengths[index] ?? 0]));
+  }, new Map<string, number>());
   new Gauge({
     name: 'flashsale_outbox_pending',
     help: 'Purchase events in a sale outbox not yet acknowledged by Kafka',
     labelNames: ['sale'],
     registers: [registry],
     async collect() {
-      const names = await sales.names();
-      const lengths = await Promise.all(names.map((name) => redis.xlen(saleKeys(name).outbox)));
+      const lengths = await outboxLengths();
       this.reset();
-      names.forEach((name, index) => this.set({ sale: name }, lengths[index] ?? 0));
+      for (const [sale, length] of lengths) this.set({ sale }, length);
     },
   });
   new Gauge({
@@ -108,6 +114,10 @@ export async function startRelayProcess(
     logger.warn({ err: error.message }, 'redis connection error'),
   );
   await redis.connect();
+  const persistence = await checkRedisPersistence(redis, logger).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const sales = new SaleStore(redis);
 
   const link = new KafkaLink({
@@ -117,6 +127,7 @@ export async function startRelayProcess(
     logger,
   });
   const registry = createRegistry('relay');
+  registerPersistenceInfo(registry, persistence);
   const metrics = relayMetrics(registry, redis, sales, link);
   const sender = {
     send: (messages: Parameters<KafkaLink['send']>[0]) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { luaScript } from '../redis/lua-script.ts';
+import { classifyRedisError } from '../redis/redis-errors.ts';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
 import type { Purchase } from './purchase.ts';
 
@@ -29,6 +30,32 @@ export interface DeciderOptions {
   readonly rateWindowMs: number;
   /** How long an Idempotency-Key answers with its original purchase. */
   readonly idempotencyTtlMs: number;
+  /**
+   * Replicas that must acknowledge a purchase (Redis WAIT) before it is answered; 0 answers
+   * once the primary has it. See docs/durability.md.
+   */
+  readonly minReplicasAck?: number;
+  /** How long WAIT may take; past it the answer is "outcome unknown". */
+  readonly replicaAckTimeoutMs?: number;
+}
+
+/** Why a purchase may or may not have happened (docs/durability.md). */
+export type UnknownReason = 'no_answer' | 'replica_ack_timeout';
+
+/**
+ * The purchase may have happened, but this process cannot tell: the decision was sent and no
+ * answer came back, or it was decided and not acknowledged by enough replicas in time. Only a
+ * retry with the same Idempotency-Key (or GET /purchases/me) tells the buyer the truth.
+ */
+export class OutcomeUnknownError extends Error {
+  constructor(
+    readonly reason: UnknownReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'OutcomeUnknownError';
+  }
 }
 
 /** The shape the script stores and returns for a purchase. */
@@ -98,9 +125,48 @@ export class PurchaseDecider {
   }
 
   async decide(request: PurchaseRequest): Promise<PurchaseDecision> {
+    let reply: ScriptReply;
+    try {
+      reply = await this.runScript(request);
+    } catch (error) {
+      if (classifyRedisError(error) !== 'unanswered') throw error;
+      throw new OutcomeUnknownError('no_answer', 'the purchase decision got no answer', {
+        cause: error,
+      });
+    }
+    const decision = toDecision(reply);
+    if (decision.outcome === 'confirmed' || decision.outcome === 'replay') {
+      await this.awaitReplicas();
+    }
+    return decision;
+  }
+
+  /** WAIT until enough replicas hold the purchase; a replay waits too, as it answers 2xx. */
+  private async awaitReplicas(): Promise<void> {
+    const needed = this.options.minReplicasAck ?? 0;
+    if (needed === 0) return;
+    const timeoutMs = this.options.replicaAckTimeoutMs ?? 1000;
+    let acked: number;
+    try {
+      acked = await this.redis.wait(needed, timeoutMs);
+    } catch (error) {
+      if (classifyRedisError(error) === undefined) throw error;
+      throw new OutcomeUnknownError('replica_ack_timeout', 'WAIT for replicas failed', {
+        cause: error,
+      });
+    }
+    if (acked < needed) {
+      throw new OutcomeUnknownError(
+        'replica_ack_timeout',
+        `${acked} of ${needed} replicas acknowledged the purchase within ${timeoutMs} ms`,
+      );
+    }
+  }
+
+  private runScript(request: PurchaseRequest): Promise<ScriptReply> {
     const keys = saleKeys(request.sale);
     const idempotencyKey = request.idempotencyKey ?? '';
-    const reply = await this.redis.purchaseDecision(
+    return this.redis.purchaseDecision(
       keys.config,
       keys.remaining,
       keys.buyers,
@@ -120,7 +186,6 @@ export class PurchaseDecider {
       changesChannelFor(this.redis.options.keyPrefix),
       request.sale,
     );
-    return toDecision(reply);
   }
 
   async purchasesOf(sale: string, userId: string): Promise<Purchase[]> {

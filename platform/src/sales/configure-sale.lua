@@ -7,6 +7,7 @@
 --
 -- KEYS[1] config hash, KEYS[2] remaining counter
 -- ARGV: sku, title, priceCents, stock, perUserLimit, startsAtMs, endsAtMs, generation, channel, name
+--       imageUrl, description (ARGV[11], ARGV[12]: optional product fields, '' when absent)
 -- Returns {status, sold, remaining, generation}; status is ok | below_sold | stale.
 
 local newStock = tonumber(ARGV[4])
@@ -36,6 +37,17 @@ redis.call('HSET', KEYS[1],
   'sku', ARGV[1], 'title', ARGV[2], 'priceCents', ARGV[3], 'stock', newStock,
   'perUserLimit', ARGV[5], 'startsAtMs', ARGV[6], 'endsAtMs', ARGV[7],
   'generation', math.max(generation, storedGeneration))
+
+-- Optional product fields: an empty value removes the field, so dropping it from the
+-- FlashSale removes it from the storefront too.
+for index, field in ipairs({'imageUrl', 'description'}) do
+  local value = ARGV[10 + index] or ''
+  if value == '' then
+    redis.call('HDEL', KEYS[1], field)
+  else
+    redis.call('HSET', KEYS[1], field, value)
+  end
+end
 redis.call('PUBLISH', ARGV[9], ARGV[10])
 
 local remaining = tonumber(redis.call('GET', KEYS[2]))

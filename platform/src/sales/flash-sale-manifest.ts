@@ -14,6 +14,16 @@ export const endsAfterStartsMessage = 'endsAt must be after startsAt';
 export const saleNameMessage =
   'metadata.name must be a DNS label: at most 63 characters of a-z, 0-9 and -, starting and ending with a letter or digit';
 export const skuMessage = 'sku: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit';
+export const imageUrlMessage = 'product.imageUrl must be an https URL of at most 2048 characters';
+export const productDescriptionMaxLength = 2000;
+
+/**
+ * The largest value the `sales` table stores (PostgreSQL `integer`, int32). Larger counts are
+ * refused when the FlashSale is applied, by zod and by the CRD's `maximum`, instead of failing
+ * every reconcile after the API server has stored them.
+ */
+export const int32Max = 2_147_483_647;
+const int32Message = `must be at most ${int32Max} (a PostgreSQL integer)`;
 
 // A time without an offset would mean a different instant on every machine that reads it.
 const instant = (description: string) =>
@@ -32,8 +42,21 @@ const productSchema = z
       .number()
       .int()
       .min(0)
+      .max(int32Max, int32Message)
       .default(0)
       .describe('Price in cents of the currency the storefront shows; 0 when omitted.'),
+    // Shown by the storefront; https only, so a shop page never loads mixed content.
+    imageUrl: z
+      .url({ protocol: /^https$/, error: imageUrlMessage })
+      .max(2048, imageUrlMessage)
+      .regex(/^https:\/\/\S+$/, imageUrlMessage)
+      .optional()
+      .describe('Optional: an https URL of a picture of the product, shown to buyers.'),
+    description: z
+      .string()
+      .max(productDescriptionMaxLength)
+      .optional()
+      .describe('Optional: a plain-text description of the product, shown to buyers.'),
   })
   .describe('The one product this sale sells.');
 
@@ -43,11 +66,13 @@ const capacitySchema = z
       .number()
       .int()
       .min(1)
+      .max(int32Max, int32Message)
       .describe('Floor for the API fleet replicas from startsAt - warmupSeconds until endsAt.'),
     warmupSeconds: z
       .number()
       .int()
       .min(0)
+      .max(int32Max, int32Message)
       .default(300)
       .describe(
         'How long before startsAt the floor applies, so pods are warm when the crowd arrives.',
@@ -62,6 +87,7 @@ export const flashSaleSpecSchema = z
       .number()
       .int()
       .min(0)
+      .max(int32Max, int32Message)
       .describe(
         'Total units for sale; may be raised during the sale (restock), never below what is sold.',
       ),
@@ -69,6 +95,7 @@ export const flashSaleSpecSchema = z
       .number()
       .int()
       .min(1)
+      .max(int32Max, int32Message)
       .default(1)
       .describe('Most units one user may buy in this sale.'),
     startsAt: instant('When the sale opens.'),
@@ -111,6 +138,8 @@ export function definitionFromManifest(manifest: FlashSaleManifest): SaleDefinit
     sku: spec.product.sku,
     title: spec.product.title,
     priceCents: spec.product.priceCents,
+    ...(spec.product.imageUrl === undefined ? {} : { imageUrl: spec.product.imageUrl }),
+    ...(spec.product.description === undefined ? {} : { description: spec.product.description }),
     stock: spec.stock,
     perUserLimit: spec.perUserLimit,
     startsAt: new Date(spec.startsAt),

@@ -8,6 +8,9 @@ export interface SaleDefinition {
   readonly sku: string;
   readonly title: string;
   readonly priceCents: number;
+  /** Optional product picture (https) and plain-text description, for the storefront. */
+  readonly imageUrl?: string;
+  readonly description?: string;
   readonly stock: number;
   readonly perUserLimit: number;
   readonly startsAt: Date;

@@ -81,6 +81,23 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
     expect(await store.read('never-configured')).toBeUndefined();
   });
 
+  it('keeps product.imageUrl and description with the sale, and drops them when unset', async () => {
+    const product = {
+      imageUrl: 'https://images.example.com/tee.png',
+      description: 'Organic cotton, “quoted” and\nmulti-line.',
+    };
+    await store.configure(definitionOf('with-product', product));
+    expect(await store.read('with-product')).toEqual(jasmine.objectContaining(product));
+    expect((await store.list()).find((sale) => sale.name === 'with-product')).toEqual(
+      jasmine.objectContaining(product),
+    );
+
+    await store.configure(definitionOf('with-product'));
+    const plain = await store.read('with-product');
+    expect(plain && 'imageUrl' in plain).toBeFalse();
+    expect(plain && 'description' in plain).toBeFalse();
+  });
+
   it('re-applying the same definition never resets sold stock', async () => {
     const definition = definitionOf('reapplied');
     await store.configure(definition);

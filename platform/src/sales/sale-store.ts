@@ -43,11 +43,21 @@ function parseDefinition(name: string, flat: readonly string[]): SaleDefinition 
     sku: fields.get('sku') ?? '',
     title: fields.get('title') ?? '',
     priceCents: number('priceCents'),
+    ...optionalProductFields(fields),
     stock: number('stock'),
     perUserLimit: number('perUserLimit'),
     startsAt: new Date(number('startsAtMs')),
     endsAt: new Date(number('endsAtMs')),
   };
+}
+
+/** product.imageUrl and product.description, present only when the sale has them. */
+function optionalProductFields(
+  fields: ReadonlyMap<string, string>,
+): Pick<SaleDefinition, 'imageUrl' | 'description'> {
+  const imageUrl = fields.get('imageUrl');
+  const description = fields.get('description');
+  return { ...(imageUrl ? { imageUrl } : {}), ...(description ? { description } : {}) };
 }
 
 /** Sales as Redis holds them: the one place that configures, reads and removes them. */
@@ -81,6 +91,8 @@ export class SaleStore {
       generation,
       changesChannelFor(this.redis.options.keyPrefix),
       definition.name,
+      definition.imageUrl ?? '',
+      definition.description ?? '',
     );
     return { status, sold, remaining, generation: storedGeneration };
   }

@@ -7,6 +7,9 @@ export interface Sale {
   readonly title: string;
   readonly sku: string;
   readonly priceCents: number;
+  /** Present only when the FlashSale sets them (product.imageUrl, product.description). */
+  readonly imageUrl?: string;
+  readonly description?: string;
   readonly stock: number;
   readonly remaining: number;
   readonly perUserLimit: number;
@@ -22,6 +25,8 @@ export function toSale(definition: SaleDefinition, remaining: number, serverTime
     title: definition.title,
     sku: definition.sku,
     priceCents: definition.priceCents,
+    ...(definition.imageUrl ? { imageUrl: definition.imageUrl } : {}),
+    ...(definition.description ? { description: definition.description } : {}),
     stock: definition.stock,
     remaining,
     perUserLimit: definition.perUserLimit,

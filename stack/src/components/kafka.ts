@@ -7,6 +7,7 @@ import { kafkaLibDir } from '../install/kafka.ts';
 import { loopback, port } from '../ports.ts';
 import { statePath } from '../paths.ts';
 import type { Component } from './component.ts';
+import { nodeAddress } from '../node-network.ts';
 
 /** The topic the platform streams confirmed purchases to (docs/architecture.md). */
 export const purchasesTopic = 'flashsale.purchases';
@@ -18,19 +19,24 @@ const dataDir = (): string => statePath('data', 'kafka');
 export const kafkaBrokers = (): string => `${loopback}:${brokerPort()}`;
 
 /** A single KRaft node that is both broker and controller; replication factors of one. */
-export function serverProperties(
-  brokerPortNumber: number,
-  controllerPort: number,
-  logDir: string,
-): string {
+export interface KafkaPorts {
+  readonly broker: number;
+  readonly controller: number;
+  /** The cluster's node address and port: a second listener pods connect to, advertised as such. */
+  readonly node?: { readonly address: string; readonly port: number };
+}
+
+export function serverProperties(ports: KafkaPorts, logDir: string): string {
+  const plaintext = `PLAINTEXT://${loopback}:${ports.broker}`;
+  const node = ports.node ? `NODE://${ports.node.address}:${ports.node.port}` : undefined;
   return [
     'process.roles=broker,controller',
     'node.id=1',
-    `controller.quorum.voters=1@${loopback}:${controllerPort}`,
-    `listeners=PLAINTEXT://${loopback}:${brokerPortNumber},CONTROLLER://${loopback}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${loopback}:${brokerPortNumber}`,
+    `controller.quorum.voters=1@${loopback}:${ports.controller}`,
+    `listeners=${[plaintext, `CONTROLLER://${loopback}:${ports.controller}`, node].filter(Boolean).join(',')}`,
+    `advertised.listeners=${[plaintext, node].filter(Boolean).join(',')}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,NODE:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${logDir}`,
     'num.partitions=3',
@@ -87,7 +93,13 @@ export const kafka: Component = {
     await mkdir(configDir(), { recursive: true });
     await mkdir(dataDir(), { recursive: true });
     const properties = join(configDir(), 'server.properties');
-    await writeFile(properties, serverProperties(brokerPort(), port('kafkaController'), dataDir()));
+    const address = nodeAddress();
+    const ports: KafkaPorts = {
+      broker: brokerPort(),
+      controller: port('kafkaController'),
+      ...(address ? { node: { address, port: port('kafkaNode') } } : {}),
+    };
+    await writeFile(properties, serverProperties(ports, dataDir()));
     await writeFile(join(configDir(), 'log4j2.properties'), log4j2Properties);
     const formatted = await access(join(dataDir(), 'meta.properties')).then(
       () => true,

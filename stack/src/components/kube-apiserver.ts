@@ -4,6 +4,7 @@ import { loopback, port } from '../ports.ts';
 import { kubeconfigPath, toolBin } from '../paths.ts';
 import type { Component } from './component.ts';
 import { etcdUrl } from './etcd.ts';
+import { nodeAddress } from '../node-network.ts';
 import { ensurePki, pkiDir, pkiFile, writeKubeconfig } from './pki.ts';
 
 export const kubeApiserverUrl = (): string => `https://${loopback}:${port('kubeApiserver')}`;
@@ -27,6 +28,31 @@ async function readyz(): Promise<boolean> {
   });
 }
 
+/**
+ * Without a node the flags follow controller-runtime's envtest: no kubelet, no controller
+ * manager, so the ServiceAccount admission plugin (which waits for a token controller) is off.
+ * With the cluster's node (`cluster up`) the API server is a full control plane: the
+ * `kubernetes` Service points at the node address (relayed to loopback, see
+ * stack/src/cluster), pods get ServiceAccount tokens, kubelets are authorised as nodes.
+ */
+export function modeFlags(node: string | undefined): string[] {
+  if (!node) {
+    return [
+      `--advertise-address=${loopback}`,
+      '--authorization-mode=RBAC',
+      '--disable-admission-plugins=ServiceAccount',
+    ];
+  }
+  return [
+    `--advertise-address=${node}`,
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
+    `--kubelet-client-certificate=${pkiFile('admin.crt')}`,
+    `--kubelet-client-key=${pkiFile('admin.key')}`,
+    '--kubelet-preferred-address-types=InternalIP',
+  ];
+}
+
 export const kubeApiserver: Component = {
   name: 'kube-apiserver',
   dependsOn: ['etcd'],
@@ -36,8 +62,6 @@ export const kubeApiserver: Component = {
     await ensurePki();
     await writeKubeconfig(kubeconfigPath(), kubeApiserverUrl());
   },
-  // The flags follow controller-runtime's envtest: no kubelet, no controller manager, so the
-  // ServiceAccount admission plugin (which waits for a token controller) is off.
   launchSpec: () =>
     Promise.resolve({
       name: 'kube-apiserver',
@@ -45,7 +69,6 @@ export const kubeApiserver: Component = {
       args: [
         `--etcd-servers=${etcdUrl()}`,
         `--bind-address=${loopback}`,
-        `--advertise-address=${loopback}`,
         `--secure-port=${port('kubeApiserver')}`,
         `--cert-dir=${pkiDir()}`,
         `--tls-cert-file=${pkiFile('apiserver.crt')}`,
@@ -55,10 +78,9 @@ export const kubeApiserver: Component = {
         `--service-account-key-file=${pkiFile('sa.pub')}`,
         `--service-account-signing-key-file=${pkiFile('sa.key')}`,
         '--service-cluster-ip-range=10.0.0.0/24',
-        '--authorization-mode=RBAC',
-        '--disable-admission-plugins=ServiceAccount',
         '--allow-privileged=true',
         '--v=1',
+        ...modeFlags(nodeAddress()),
       ],
     }),
   isReady: readyz,

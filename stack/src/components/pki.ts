@@ -61,9 +61,27 @@ export async function ensurePki(): Promise<void> {
   await openssl(['rsa', '-in', pkiFile('sa.key'), '-pubout', '-out', pkiFile('sa.pub')]);
 }
 
+/**
+ * A certificate signed by the local CA, made once (the CA and its set must exist): the node
+ * components' client identities and the kubelet's serving certificate.
+ */
+export async function ensureSignedCertificate(
+  name: string,
+  subject: string,
+  extensions: readonly string[],
+): Promise<void> {
+  await ensurePki();
+  if (await exists(pkiFile(`${name}.crt`))) return;
+  await certificate(name, subject, extensions);
+}
+
 const base64 = async (file: string): Promise<string> => (await readFile(file)).toString('base64');
 
-export async function writeKubeconfig(path: string, server: string): Promise<void> {
+export async function writeKubeconfig(
+  path: string,
+  server: string,
+  certificateName = 'admin',
+): Promise<void> {
   const kubeconfig = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -77,8 +95,8 @@ export async function writeKubeconfig(path: string, server: string): Promise<voi
       {
         name: 'flashsale-admin',
         user: {
-          'client-certificate-data': await base64(pkiFile('admin.crt')),
-          'client-key-data': await base64(pkiFile('admin.key')),
+          'client-certificate-data': await base64(pkiFile(`${certificateName}.crt`)),
+          'client-key-data': await base64(pkiFile(`${certificateName}.key`)),
         },
       },
     ],

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { access, chown, mkdir, readdir } from 'node:fs/promises';
+import { access, appendFile, chown, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { run, runOrThrow } from '../exec.ts';
 import { loopback, port } from '../ports.ts';
 import { stateDir, statePath } from '../paths.ts';
 import { privateDir } from '../private-dir.ts';
+import { nodeAddress, nodeNetwork } from '../node-network.ts';
 import { StepError } from '../progress.ts';
 import type { Component } from './component.ts';
 
@@ -77,6 +78,16 @@ const exists = (file: string): Promise<boolean> =>
     () => false,
   );
 
+/** The pg_hba.conf line that lets the cluster's pods in (they connect from the pod range). */
+export const podHbaLine = `host all all ${nodeNetwork.podCidr} trust`;
+
+/** Adds `podHbaLine` once; harmless while no cluster runs (nothing listens there then). */
+async function allowPods(data: string): Promise<void> {
+  const hba = join(data, 'pg_hba.conf');
+  const text = await readFile(hba, 'utf8');
+  if (!text.split('\n').includes(podHbaLine)) await appendFile(hba, `${podHbaLine}\n`);
+}
+
 function client(database: string): pg.Client {
   return new pg.Client({
     host: loopback,
@@ -98,7 +109,7 @@ export const postgres: Component = {
     const { account, data, socket } = await serverPaths();
     await ownedDir(data, account);
     await ownedDir(socket, account);
-    if (await exists(join(data, 'PG_VERSION'))) return;
+    if (await exists(join(data, 'PG_VERSION'))) return allowPods(data);
     const initdb = join(await postgresBinDir(), 'initdb');
     const args = [
       '-D',
@@ -114,6 +125,7 @@ export const postgres: Component = {
       ...account,
       logFile: statePath('logs', 'postgresql-initdb.log'),
     });
+    await allowPods(data);
   },
   launchSpec: async () => {
     const { account, data, socket } = await serverPaths();
@@ -122,7 +134,7 @@ export const postgres: Component = {
       cmd: join(await postgresBinDir(), 'postgres'),
       args: [
         ...['-D', data],
-        ...['-c', `listen_addresses=${loopback}`],
+        ...['-c', `listen_addresses=${[loopback, nodeAddress()].filter(Boolean).join(',')}`],
         ...['-c', `port=${postgresPort()}`],
         ...['-c', `unix_socket_directories=${socket}`],
         ...['-c', 'max_connections=300'],

@@ -5,6 +5,8 @@ import { statePath } from '../paths.ts';
 import { httpOk, type Component } from './component.ts';
 
 export const prometheusUrl = (): string => `http://${loopback}:${port('prometheus')}`;
+/** Where k6's `-o experimental-prometheus-rw` output sends its samples. */
+export const prometheusRemoteWriteUrl = (): string => `${prometheusUrl()}/api/v1/write`;
 const configDir = (): string => statePath('prometheus');
 /** file_sd directory: one JSON file per platform process, picked up within seconds. */
 export const scrapeTargetsDir = (): string => join(configDir(), 'targets');
@@ -74,6 +76,8 @@ export const prometheus: Component = {
         `--web.listen-address=${loopback}:${port('prometheus')}`,
         '--storage.tsdb.retention.time=2d',
         '--web.enable-lifecycle',
+        // k6's experimental-prometheus-rw output writes load-test results here (docs/observability.md).
+        '--web.enable-remote-write-receiver',
         '--log.level=warn',
       ],
     }),

@@ -3,7 +3,8 @@ import { installDebianPackages } from './debian.ts';
 import { installGoBuild } from './go-build.ts';
 import { etcdBuild, helmBuild, jaegerBuild, k6Build } from './go-tools.ts';
 import { installKafka } from './kafka.ts';
-import { kubernetesBuild } from './kubernetes.ts';
+import { kubernetesBuild, kubernetesNodeBuild } from './kubernetes.ts';
+import { containerdBuild, corednsBuild, crictlBuild, pauseBuild } from './node-tools.ts';
 import { checkToolchains } from './prerequisites.ts';
 
 interface InstallStep {
@@ -17,7 +18,8 @@ const installSteps: readonly InstallStep[] = [
     run: async () => (await checkToolchains()).join(', '),
   },
   {
-    label: 'Debian packages (redis, postgresql, prometheus, chromium, openssl)',
+    label:
+      'Debian packages (redis, postgresql, prometheus, chromium, wrk, runc, CNI plugins, buildah, ...)',
     run: installDebianPackages,
   },
   { label: 'Apache Kafka broker jars (Maven Central)', run: installKafka },
@@ -32,6 +34,14 @@ const installSteps: readonly InstallStep[] = [
     label: 'jaeger v2 (wrapper module; the first build takes several minutes)',
     run: async () => installGoBuild(await jaegerBuild()),
   },
+  {
+    label: 'kubelet, kube-controller-manager, kube-scheduler, kube-proxy (same wrapper module)',
+    run: async () => installGoBuild(await kubernetesNodeBuild()),
+  },
+  { label: 'containerd 2 + runc shim (go install)', run: () => installGoBuild(containerdBuild) },
+  { label: 'CoreDNS (wrapper module)', run: () => installGoBuild(corednsBuild) },
+  { label: 'crictl (go install)', run: () => installGoBuild(crictlBuild) },
+  { label: 'pod sandbox (pause) binary', run: () => installGoBuild(pauseBuild) },
 ];
 
 /** Installs or builds every component, reusing whatever the cache already holds. */

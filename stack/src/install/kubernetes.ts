@@ -78,24 +78,26 @@ async function kubernetesModule(
   return { goMod: await readFile(info.GoMod, 'utf8'), time: info.Time ?? '1970-01-01T00:00:00Z' };
 }
 
-/** kube-apiserver and kubectl, built from one wrapper module at one Kubernetes release. */
-export async function kubernetesBuild(): Promise<GoBuild> {
+/**
+ * Binaries of one Kubernetes release, built from one wrapper module. Every build of the same
+ * wrapper shares the Go build cache, so the node components reuse what kube-apiserver compiled.
+ */
+async function kubernetesBinaries(name: string, binaries: readonly string[]): Promise<GoBuild> {
   const version = versions.kubernetes;
   let module: { goMod: string; time: string };
   try {
     module = await kubernetesModule(version);
   } catch (cause) {
     throw new StepError(
-      'kubernetes',
+      name,
       `could not fetch k8s.io/kubernetes v${version} from the Go module proxy`,
       'check that `go env GOPROXY` reaches the module proxy, then run `npx flashsale stack install` again',
       { cause },
     );
   }
-  const binaries = ['kube-apiserver', 'kubectl'];
   const packages = binaries.map((binary) => `k8s.io/kubernetes/cmd/${binary}`);
   return {
-    name: 'kubernetes',
+    name,
     binaries,
     packages,
     version: `v${version}`,
@@ -105,4 +107,19 @@ export async function kubernetesBuild(): Promise<GoBuild> {
     },
     ldflags: kubernetesVersionLdflags(version, module.time),
   };
+}
+
+/** kube-apiserver and kubectl: the control plane every stack runs. */
+export function kubernetesBuild(): Promise<GoBuild> {
+  return kubernetesBinaries('kubernetes', ['kube-apiserver', 'kubectl']);
+}
+
+/** The node and the rest of the control plane, for `flashsale cluster up`. */
+export function kubernetesNodeBuild(): Promise<GoBuild> {
+  return kubernetesBinaries('kubernetes-node', [
+    'kubelet',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kube-proxy',
+  ]);
 }

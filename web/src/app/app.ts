@@ -9,7 +9,13 @@ import { Session } from './auth/session';
   template: `
     <a class="skip-link" href="#main">Skip to content</a>
     <header class="bar">
-      <a class="brand" routerLink="/sales">Flash sale</a>
+      <a class="brand" routerLink="/sales">
+        <svg class="logo" viewBox="0 0 32 32" width="28" height="28" aria-hidden="true">
+          <rect width="32" height="32" rx="7" fill="#f59e0b" />
+          <path d="M18.5 3 7 18h7.5L12 29l13-16h-7.5z" fill="#111827" />
+        </svg>
+        Flash sale
+      </a>
       <nav aria-label="Main">
         <a routerLink="/sales" routerLinkActive="active" ariaCurrentWhenActive="page">Sales</a>
         <a routerLink="/purchases" routerLinkActive="active" ariaCurrentWhenActive="page"

@@ -23,7 +23,7 @@ export function saleFixture(overrides: Partial<Sale> = {}): Sale {
 
 export function purchaseFixture(overrides: Partial<Purchase> = {}): Purchase {
   return {
-    purchaseId: 'p-1',
+    purchaseId: '3f2a9c1e-7b4d-4e8a-9c2f-0d1e2f3a4b5c',
     sale: 'drop',
     userId: 'alice',
     quantity: 1,

@@ -2,13 +2,18 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AttemptResult, ApiMetrics } from '../../observability/metrics.ts';
-import type { PurchaseDecider, PurchaseDecision } from '../../purchases/purchase-decider.ts';
+import {
+  OutcomeUnknownError,
+  type PurchaseDecider,
+  type PurchaseDecision,
+} from '../../purchases/purchase-decider.ts';
 import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
 import { activeTraceparent, inSpan, SpanKind } from '../../observability/tracing.ts';
 import { requireUser, type BearerVerifier, type UserState } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
+import { dependencyAnswer } from '../middleware/dependency-errors.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { findSale } from './sales-router.ts';
 
@@ -54,6 +59,12 @@ const resultOf: Record<PurchaseDecision['outcome'], AttemptResult> = {
   sold_out: 'sold_out',
 };
 
+/** What an attempt that got no decision counts as: the two 503s apart from real faults. */
+function failureResult(error: unknown): AttemptResult {
+  if (error instanceof OutcomeUnknownError) return 'outcome_unknown';
+  return dependencyAnswer(error) ? 'unavailable' : 'error';
+}
+
 /** Turns a decision into the contract's answer (status, body, headers). */
 function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
   switch (decision.outcome) {
@@ -97,7 +108,7 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
 export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
   const router = new Router<UserState>({ prefix: '/api/sales/:sale/purchases' });
   const count = (sale: string, result: AttemptResult): void => {
-    deps.metrics.purchaseAttempts.inc({ sale: isSaleName(sale) ? sale : 'invalid', result });
+    deps.metrics.purchaseAttempts.inc({ sale: deps.metrics.saleLabels.label(sale), result });
   };
 
   const attempt = async (ctx: Context & { state: UserState }, sale: string): Promise<void> => {
@@ -125,7 +136,9 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
       },
     );
     // A sale that does not exist gets no series of its own: names come from the URL.
-    count(decision.outcome === 'sale_not_found' ? 'unknown' : sale, resultOf[decision.outcome]);
+    if (decision.outcome === 'sale_not_found') deps.metrics.saleLabels.forget(sale);
+    else deps.metrics.saleLabels.remember(sale);
+    count(sale, resultOf[decision.outcome]);
     if (decision.outcome === 'sold_out' && decision.remaining === 0) deps.soldOut.markSoldOut(sale);
     if (decision.outcome === 'confirmed')
       deps.metrics.stockRemaining.set({ sale }, decision.remaining);
@@ -139,7 +152,7 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
       await attempt(ctx, sale);
     } catch (error) {
       // Outcomes of a decision are counted where they are made; this counts what never got one.
-      if (!(error instanceof HttpError)) count(sale, 'error');
+      if (!(error instanceof HttpError)) count(sale, failureResult(error));
       else if (error.status === 400) count(sale, 'rejected');
       throw error;
     }

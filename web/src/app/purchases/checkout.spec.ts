@@ -48,7 +48,7 @@ describe('Checkout', () => {
     request.flush(purchaseFixture(), { status: 201, statusText: 'Created' });
     expect(checkout.inFlight()).toBeFalse();
     expect(checkout.outcome()?.kind).toBe('confirmed');
-    expect(outcomeMessage(checkout.outcome()!)).toBe('Confirmed! Order p-1 is yours.');
+    expect(outcomeMessage(checkout.outcome()!)).toBe('Confirmed! Order 3F2A-9C1E is yours.');
     expect(checkout.confirmations()).toBe(1);
   });
 
@@ -95,6 +95,32 @@ describe('Checkout', () => {
     expect(keyOf(retry)).toBe(keyOf(first));
     retry.flush(purchaseFixture(), { status: 201, statusText: 'Created' });
     expect(checkout.outcome()?.kind).toBe('confirmed');
+  });
+
+  it('retries a 503 outcome_unknown by itself with the same key, and takes the replay (200) as the purchase', () => {
+    jasmine.clock().install();
+    checkout.buy('drop');
+    const first = backend.expectOne(url);
+    fail(first, 503, 'outcome_unknown', { 'Retry-After': '1' });
+    expect(checkout.outcome()).toEqual({ kind: 'outcome_unknown', retryAfterSeconds: 1 });
+    expect(outcomeMessage(checkout.outcome()!)).toContain('not be charged twice');
+    expect(checkout.waiting()).toBeTrue();
+    jasmine.clock().tick(999);
+    backend.expectNone(url);
+    jasmine.clock().tick(1);
+    const retry = backend.expectOne(url);
+    expect(keyOf(retry)).toBe(keyOf(first));
+    fail(retry, 503, 'outcome_unknown', { 'Retry-After': '1' });
+    jasmine.clock().tick(1000);
+    const second = backend.expectOne(url);
+    expect(keyOf(second)).toBe(keyOf(first));
+    second.flush(purchaseFixture(), { status: 200, statusText: 'OK' });
+    expect(checkout.outcome()).toEqual({
+      kind: 'confirmed',
+      purchase: purchaseFixture(),
+      replayed: true,
+    });
+    expect(checkout.confirmations()).toBe(1);
   });
 
   it('tells each final outcome of the contract apart', () => {

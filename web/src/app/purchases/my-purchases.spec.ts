@@ -6,6 +6,7 @@ import { fakeToken, purchaseFixture, saleFixture, testConfig } from '../../testi
 import { Session } from '../auth/session';
 import { apiBaseUrlInterceptor } from '../core/api-base-url.interceptor';
 import { APP_CONFIG } from '../core/app-config';
+import { formatLocalTime } from '../core/local-time';
 import { MyPurchases } from './my-purchases';
 
 describe('MyPurchases', () => {
@@ -54,6 +55,36 @@ describe('MyPurchases', () => {
       ]);
     await fixture.whenStable();
     const rows = Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('tbody tr'));
-    expect(rows.map((row) => row.querySelector('td')?.textContent?.trim())).toEqual(['new', 'old']);
+    expect(rows.map((row) => row.querySelector('.order-number')?.textContent?.trim())).toEqual([
+      'NEW',
+      'OLD',
+    ]);
+  });
+
+  it('shows short order numbers, with the full id in the title and a copy button', async () => {
+    TestBed.inject(Session).signIn(fakeToken('alice'));
+    const fixture = TestBed.createComponent(MyPurchases);
+    fixture.componentRef.setInput('sale', 'drop');
+    fixture.detectChanges();
+    const id = '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d';
+    backend
+      .expectOne('http://api.test/api/sales/drop/purchases/me')
+      .flush([purchaseFixture({ purchaseId: id, purchasedAt: '2030-01-01T10:00:00.000Z' })]);
+    await fixture.whenStable();
+    const page = fixture.nativeElement as HTMLElement;
+    const number = page.querySelector('.order-number');
+    expect(number?.textContent?.trim()).toBe('9B1D-EB4D');
+    expect(number?.getAttribute('title')).toBe(`Order id ${id}`);
+    expect(page.querySelector('time')?.textContent?.trim()).toBe(
+      formatLocalTime('2030-01-01T10:00:00.000Z'),
+    );
+
+    const writeText = spyOn(navigator.clipboard, 'writeText').and.resolveTo();
+    const copy = page.querySelector<HTMLButtonElement>('button.copy')!;
+    expect(copy.getAttribute('aria-label')).toBe('Copy id of order 9B1D-EB4D');
+    copy.click();
+    await fixture.whenStable();
+    expect(writeText).toHaveBeenCalledOnceWith(id);
+    expect(copy.textContent?.trim()).toBe('Copied');
   });
 });

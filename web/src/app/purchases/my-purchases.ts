@@ -1,17 +1,19 @@
-import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
   effect,
   inject,
   input,
+  output,
   signal,
   untracked,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { catchError, forkJoin, map, type Observable, of, switchMap } from 'rxjs';
 import { Session } from '../auth/session';
+import { LocalTimePipe } from '../core/local-time';
 import { SalesApi } from '../sales/sales-api';
+import { orderNumber } from './order-number';
 import type { Purchase } from './purchase';
 import { PurchasesApi } from './purchases-api';
 
@@ -24,7 +26,7 @@ type Loaded = { readonly purchases: readonly Purchase[] } | { readonly failed: t
 @Component({
   selector: 'fs-my-purchases',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, RouterLink],
+  imports: [LocalTimePipe, RouterLink],
   template: `
     @if (!sale()) {
       <h1>My purchases</h1>
@@ -66,7 +68,19 @@ type Loaded = { readonly purchases: readonly Purchase[] } | { readonly failed: t
           <tbody>
             @for (purchase of current.purchases; track purchase.purchaseId) {
               <tr>
-                <td class="order">{{ purchase.purchaseId }}</td>
+                <td class="order">
+                  <span class="order-number" [title]="'Order id ' + purchase.purchaseId">{{
+                    number(purchase.purchaseId)
+                  }}</span>
+                  <button
+                    type="button"
+                    class="link copy"
+                    [attr.aria-label]="'Copy id of order ' + number(purchase.purchaseId)"
+                    (click)="copy(purchase.purchaseId)"
+                  >
+                    {{ copied() === purchase.purchaseId ? 'Copied' : 'Copy id' }}
+                  </button>
+                </td>
                 @if (!sale()) {
                   <td>
                     <a [routerLink]="['/sales', purchase.sale]">{{ purchase.sale }}</a>
@@ -75,7 +89,7 @@ type Loaded = { readonly purchases: readonly Purchase[] } | { readonly failed: t
                 <td>{{ purchase.quantity }}</td>
                 <td>
                   <time [attr.datetime]="purchase.purchasedAt">{{
-                    purchase.purchasedAt | date: 'medium'
+                    purchase.purchasedAt | localTime
                   }}</time>
                 </td>
               </tr>
@@ -97,9 +111,16 @@ type Loaded = { readonly purchases: readonly Purchase[] } | { readonly failed: t
       padding: 0.375rem 0.5rem;
       border-bottom: 1px solid #e5e7eb;
     }
-    .order {
+    .order-number {
       font-family: ui-monospace, monospace;
-      word-break: break-all;
+      font-weight: 600;
+      margin-right: 0.5rem;
+    }
+    .copy,
+    .copy:hover {
+      font-size: 0.8125rem;
+      color: #1d4ed8;
+      background: none;
     }
   `,
 })
@@ -111,17 +132,31 @@ export class MyPurchases {
   readonly sale = input<string>();
   readonly refresh = input(0);
   readonly loaded = signal<Loaded>(undefined);
+  /** The confirmed purchases each time they are (re)loaded. */
+  readonly purchasesLoaded = output<readonly Purchase[]>();
+  /** The id last copied to the clipboard, to say so on its button. */
+  readonly copied = signal<string | undefined>(undefined);
+  protected readonly number = orderNumber;
 
   constructor() {
     effect((onCleanup) => {
       const sale = this.sale();
       this.refresh();
       if (!this.session.token()) return;
-      const subscription = untracked(() => this.load(sale)).subscribe((loaded) =>
-        this.loaded.set(loaded),
-      );
+      const subscription = untracked(() => this.load(sale)).subscribe((loaded) => {
+        this.loaded.set(loaded);
+        if (loaded && 'purchases' in loaded) this.purchasesLoaded.emit(loaded.purchases);
+      });
       onCleanup(() => subscription.unsubscribe());
     });
+  }
+
+  /** Copies the full purchase id (for support, receipts); says "Copied" once it is. */
+  copy(purchaseId: string): void {
+    navigator.clipboard.writeText(purchaseId).then(
+      () => this.copied.set(purchaseId),
+      () => this.copied.set(undefined),
+    );
   }
 
   private load(sale: string | undefined): Observable<Loaded> {

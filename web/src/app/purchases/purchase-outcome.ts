@@ -1,5 +1,6 @@
 import type { HttpResponse } from '@angular/common/http';
 import { apiError } from '../core/api-error';
+import { orderNumber } from './order-number';
 import type { Purchase } from './purchase';
 
 /** Every answer the purchase contract can give, as the storefront tells it apart. */
@@ -7,7 +8,10 @@ export type PurchaseOutcome =
   | { readonly kind: 'confirmed'; readonly purchase: Purchase; readonly replayed: boolean }
   | { readonly kind: 'sold_out' | 'not_started' | 'ended' | 'unauthorized' }
   | { readonly kind: 'limit_reached'; readonly detail: string }
-  | { readonly kind: 'rate_limited' | 'unavailable'; readonly retryAfterSeconds: number }
+  | {
+      readonly kind: 'rate_limited' | 'unavailable' | 'outcome_unknown';
+      readonly retryAfterSeconds: number;
+    }
   | { readonly kind: 'no_answer' | 'still_busy' }
   | { readonly kind: 'failed'; readonly detail: string };
 
@@ -16,6 +20,7 @@ export function isRetryable(outcome: PurchaseOutcome): boolean {
   return (
     outcome.kind === 'rate_limited' ||
     outcome.kind === 'unavailable' ||
+    outcome.kind === 'outcome_unknown' ||
     outcome.kind === 'no_answer'
   );
 }
@@ -40,6 +45,8 @@ export function failedOutcome(error: unknown): PurchaseOutcome {
       return { kind: 'limit_reached', detail: failure.message };
     case 'rate_limited':
     case 'unavailable':
+    // The purchase may have been made: only a retry with the same key can tell.
+    case 'outcome_unknown':
       return { kind: failure.code, retryAfterSeconds };
   }
   if (failure.status === 0) return { kind: 'no_answer' };
@@ -51,7 +58,7 @@ export function failedOutcome(error: unknown): PurchaseOutcome {
 export function outcomeMessage(outcome: PurchaseOutcome): string {
   switch (outcome.kind) {
     case 'confirmed':
-      return `Confirmed! Order ${outcome.purchase.purchaseId} is yours.`;
+      return `Confirmed! Order ${orderNumber(outcome.purchase.purchaseId)} is yours.`;
     case 'sold_out':
       return 'Sold out: every unit has been sold.';
     case 'limit_reached':
@@ -66,6 +73,8 @@ export function outcomeMessage(outcome: PurchaseOutcome): string {
       return `Too many attempts right now. Trying again in ${outcome.retryAfterSeconds} s…`;
     case 'unavailable':
       return `The shop is very busy. Trying again in ${outcome.retryAfterSeconds} s…`;
+    case 'outcome_unknown':
+      return `We could not confirm your order yet. Checking again in ${outcome.retryAfterSeconds} s: you will not be charged twice.`;
     case 'no_answer':
       return 'No answer from the shop. Press Buy to try again: you will not be charged twice.';
     case 'still_busy':

@@ -7,6 +7,7 @@ import { fakeToken, purchaseFixture, saleFixture, testConfig } from '../../testi
 import { Session } from '../auth/session';
 import { apiBaseUrlInterceptor } from '../core/api-base-url.interceptor';
 import { APP_CONFIG } from '../core/app-config';
+import { formatLocalTime } from '../core/local-time';
 import { SaleDetail } from './sale-detail';
 import { EVENT_SOURCE } from './sale-feed';
 
@@ -73,7 +74,10 @@ describe('SaleDetail', () => {
     expect(text('h1')).toBe('Limited sneaker');
     expect(text('#sale-state')).toContain('Upcoming');
     expect(text('[role="timer"]')).toBe('00:05');
-    expect(buyButton().disabled).toBeTrue();
+    // No disabled button before the start: when it opens, in the viewer's time zone.
+    expect(page().querySelector('button#buy')).toBeNull();
+    expect(text('#buy-opens')).toBe(`Opens ${formatLocalTime(upcoming.startsAt)}`);
+    expect(text('#buy-opens')).toMatch(/ (UTC|GMT[+-]?\d*|[A-Z]{3,4})$/);
 
     jasmine.clock().tick(5000);
     render();
@@ -83,7 +87,12 @@ describe('SaleDetail', () => {
   });
 
   it('buys once, shows the confirmation and disables Buy while in flight', () => {
-    stream().send({ ...upcoming, startsAt: '2030-01-01T09:00:00.000Z', state: 'active' });
+    stream().send({
+      ...upcoming,
+      startsAt: '2030-01-01T09:00:00.000Z',
+      state: 'active',
+      perUserLimit: 2,
+    });
     render();
     buyButton().click();
     buyButton().click();
@@ -96,8 +105,8 @@ describe('SaleDetail', () => {
     const reload = backend.expectOne(mineUrl);
     reload.flush([purchaseFixture()]);
     fixture.detectChanges();
-    expect(text('#purchase-outcome')).toBe('Confirmed! Order p-1 is yours.');
-    expect(text('.mine')).toContain('p-1');
+    expect(text('#purchase-outcome')).toBe('Confirmed! Order 3F2A-9C1E is yours.');
+    expect(text('.mine')).toContain('3F2A-9C1E');
     expect(buyButton().disabled).toBeFalse();
   });
 
@@ -114,5 +123,89 @@ describe('SaleDetail', () => {
     expect(text('#sale-state')).toContain('Sold out');
     expect(text('fs-stock-bar')).toContain('0 of 3 left');
     expect(buyButton().disabled).toBeTrue();
+    expect(buyButton().textContent?.trim()).toBe('Sold out');
+  });
+
+  it('disables Buy and says so in place once the buyer has reached their limit', () => {
+    stream().send({ ...upcoming, startsAt: '2030-01-01T09:00:00.000Z', state: 'active' });
+    render();
+    expect(buyButton().disabled).toBeFalse();
+    buyButton().click();
+    fixture.detectChanges();
+    backend
+      .expectOne(purchasesUrl)
+      .flush(purchaseFixture(), { status: 201, statusText: 'Created' });
+    fixture.detectChanges();
+    backend.expectOne(mineUrl).flush([purchaseFixture()]);
+    fixture.detectChanges();
+    expect(buyButton().disabled).toBeTrue();
+    expect(buyButton().textContent?.trim()).toBe('Limit reached: 1 per buyer');
+    buyButton().click();
+    backend.expectNone(purchasesUrl);
+  });
+
+  it('disables Buy when the buyer already had their limit before opening the page', () => {
+    stream().send({ ...upcoming, startsAt: '2030-01-01T09:00:00.000Z', state: 'active' });
+    fixture.detectChanges();
+    backend.expectOne(mineUrl).flush([purchaseFixture()]);
+    fixture.detectChanges();
+    expect(buyButton().disabled).toBeTrue();
+    expect(buyButton().textContent?.trim()).toBe('Limit reached: 1 per buyer');
+  });
+
+  it('says the sale has ended in place of Buy, on time by the server’s clock', () => {
+    stream().send({
+      ...upcoming,
+      startsAt: '2030-01-01T09:00:00.000Z',
+      endsAt: '2030-01-01T10:00:02.000Z',
+      state: 'active',
+    });
+    render();
+    expect(buyButton().disabled).toBeFalse();
+    jasmine.clock().tick(2000);
+    render();
+    expect(buyButton().disabled).toBeTrue();
+    expect(buyButton().textContent?.trim()).toBe('This sale has ended');
+  });
+
+  // A data URL: the spec must not make the browser reach any host.
+  const picture =
+    'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E';
+
+  it('shows the product picture and description when the sale has them', () => {
+    stream().send({
+      ...upcoming,
+      imageUrl: picture,
+      description: 'Suede upper, gum sole.',
+    });
+    render();
+    expect(page().querySelector('img.product-image')?.getAttribute('src')).toBe(picture);
+    expect(text('#product-description')).toBe('Suede upper, gum sole.');
+  });
+
+  it('hides a product picture that cannot be loaded', () => {
+    stream().send({ ...upcoming, imageUrl: picture });
+    render();
+    const image = page().querySelector<HTMLImageElement>('img.product-image')!;
+    image.dispatchEvent(new Event('error'));
+    expect(image.hidden).toBeTrue();
+    expect(getComputedStyle(image).display).toBe('none');
+  });
+
+  it('shows neither when the sale has no picture or description', () => {
+    stream().send(upcoming);
+    render();
+    expect(page().querySelector('img')).toBeNull();
+    expect(page().querySelector('#product-description')).toBeNull();
+  });
+
+  it('writes the sale window with its time zone', () => {
+    stream().send(upcoming);
+    render();
+    const times = Array.from(page().querySelectorAll('.window time'));
+    expect(times.map((time) => time.textContent?.trim())).toEqual([
+      formatLocalTime(upcoming.startsAt),
+      formatLocalTime(upcoming.endsAt),
+    ]);
   });
 });

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { HttpErrorResponse } from '@angular/common/http';
 import {
   ChangeDetectionStrategy,
@@ -7,17 +6,21 @@ import {
   DestroyRef,
   inject,
   input,
+  signal,
 } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 import { catchError, map, of, switchMap } from 'rxjs';
 import { Session } from '../auth/session';
+import { LocalTimePipe } from '../core/local-time';
 import { ServerClock } from '../core/server-clock';
 import { Checkout } from '../purchases/checkout';
 import { MyPurchases } from '../purchases/my-purchases';
+import type { Purchase } from '../purchases/purchase';
 import { outcomeMessage } from '../purchases/purchase-outcome';
 import { formatPrice, type SaleState, saleStateAt, saleStateLabels } from '../sales/sale';
 import { StockBar } from '../sales/stock-bar';
+import { buyState } from './buy-state';
 import { Countdown } from './countdown';
 import { SaleFeed, type SaleUpdate } from './sale-feed';
 
@@ -34,7 +37,7 @@ const announcements: Readonly<Record<SaleState, string>> = {
 @Component({
   selector: 'fs-sale-detail',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [Countdown, DatePipe, MyPurchases, RouterLink, StockBar],
+  imports: [Countdown, LocalTimePipe, MyPurchases, RouterLink, StockBar],
   providers: [Checkout],
   templateUrl: './sale-detail.html',
   styleUrl: './sale-detail.css',
@@ -94,25 +97,50 @@ export class SaleDetail {
   readonly untilStart = computed(() => Date.parse(this.sale()?.startsAt ?? '') - this.clock.now());
   readonly untilEnd = computed(() => Date.parse(this.sale()?.endsAt ?? '') - this.clock.now());
   readonly price = computed(() => formatPrice(this.sale()?.priceCents ?? 0));
-  readonly canBuy = computed(
-    () =>
-      this.session.signedIn() &&
-      this.state() === 'active' &&
-      !this.checkout.inFlight() &&
-      !this.checkout.waiting(),
-  );
+  /** Units this buyer already has in this sale, from their confirmed purchases. */
+  private readonly boughtUnits = signal(0);
+  readonly buyArea = computed(() => {
+    const sale = this.sale();
+    const state = this.state();
+    if (!sale || !state) return undefined;
+    return buyState({
+      state,
+      startsAt: sale.startsAt,
+      perUserLimit: sale.perUserLimit,
+      signedIn: this.session.signedIn(),
+      boughtUnits: this.boughtUnits(),
+      limitAnswered: this.checkout.outcome()?.kind === 'limit_reached',
+      inFlight: this.checkout.inFlight(),
+      waiting: this.checkout.waiting(),
+      price: this.price(),
+    });
+  });
+  readonly canBuy = computed(() => {
+    const buy = this.buyArea();
+    return buy?.kind === 'buy' && buy.enabled;
+  });
   readonly outcome = computed(() => {
     const outcome = this.checkout.outcome();
     return outcome ? { kind: outcome.kind, text: outcomeMessage(outcome) } : undefined;
   });
-  readonly buyLabel = computed(() => {
-    if (this.checkout.inFlight()) return 'Buying…';
-    if (this.checkout.waiting()) return 'Please wait…';
-    return `Buy now · ${this.price()}`;
-  });
-
   constructor() {
     this.clock.tickWhileAlive(inject(DestroyRef));
+  }
+
+  /** The button's text: what it does, or why it cannot. */
+  readonly buyLabel = computed(() => {
+    const area = this.buyArea();
+    if (area?.kind === 'buy') return area.label;
+    return area?.kind === 'blocked' ? area.reason : '';
+  });
+
+  /** A picture that cannot be loaded leaves no empty frame behind. */
+  hideImage(event: Event): void {
+    (event.target as HTMLElement).hidden = true;
+  }
+
+  purchasesLoaded(purchases: readonly Purchase[]): void {
+    this.boughtUnits.set(purchases.reduce((units, purchase) => units + purchase.quantity, 0));
   }
 
   buy(): void {

@@ -6,6 +6,9 @@ export interface Sale {
   readonly title: string;
   readonly sku: string;
   readonly priceCents: number;
+  /** Optional (product.imageUrl, an https URL, and product.description, plain text). */
+  readonly imageUrl?: string;
+  readonly description?: string;
   readonly stock: number;
   readonly remaining: number;
   readonly perUserLimit: number;

@@ -1,8 +1,8 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
 import { catchError, map, of, switchMap, timer } from 'rxjs';
+import { LocalTimePipe } from '../core/local-time';
 import { ServerClock } from '../core/server-clock';
 import { formatPrice, type Sale, saleStateAt, saleStateLabels } from './sale';
 import { SalesApi } from './sales-api';
@@ -14,7 +14,7 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
 @Component({
   selector: 'fs-sales-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, RouterLink, StockBar],
+  imports: [LocalTimePipe, RouterLink, StockBar],
   template: `
     <h1>Sales</h1>
     @let current = list();
@@ -28,6 +28,16 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
       <ul class="sales" aria-label="Sales">
         @for (row of rows(); track row.sale.name) {
           <li class="card">
+            @if (row.sale.imageUrl) {
+              <img
+                class="thumb"
+                [src]="row.sale.imageUrl"
+                alt=""
+                width="320"
+                height="180"
+                (error)="hideImage($event)"
+              />
+            }
             <h2>
               <a [routerLink]="['/sales', row.sale.name]">{{ row.sale.title }}</a>
             </h2>
@@ -35,6 +45,9 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
               <span class="badge badge--{{ row.state }}">{{ row.label }}</span>
               <span class="price">{{ row.price }}</span>
             </p>
+            @if (row.sale.description) {
+              <p class="description">{{ row.sale.description }}</p>
+            }
             <fs-stock-bar
               [remaining]="row.sale.remaining"
               [stock]="row.sale.stock"
@@ -43,15 +56,11 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
             <dl class="window">
               <dt>Starts</dt>
               <dd>
-                <time [attr.datetime]="row.sale.startsAt">{{
-                  row.sale.startsAt | date: 'medium'
-                }}</time>
+                <time [attr.datetime]="row.sale.startsAt">{{ row.sale.startsAt | localTime }}</time>
               </dd>
               <dt>Ends</dt>
               <dd>
-                <time [attr.datetime]="row.sale.endsAt">{{
-                  row.sale.endsAt | date: 'medium'
-                }}</time>
+                <time [attr.datetime]="row.sale.endsAt">{{ row.sale.endsAt | localTime }}</time>
               </dd>
             </dl>
           </li>
@@ -73,6 +82,28 @@ type ListState = { readonly sales: readonly Sale[] } | { readonly failed: true }
       border-radius: 0.75rem;
       padding: 1rem;
       background: #fff;
+    }
+    .thumb {
+      display: block;
+      width: calc(100% + 2rem);
+      height: auto;
+      aspect-ratio: 16 / 9;
+      object-fit: cover;
+      margin: -1rem -1rem 0.75rem;
+      border-radius: 0.75rem 0.75rem 0 0;
+      background: #e5e7eb;
+    }
+    .thumb[hidden] {
+      display: none;
+    }
+    .description {
+      margin: 0 0 0.75rem;
+      font-size: 0.875rem;
+      color: #374151;
+      display: -webkit-box;
+      -webkit-line-clamp: 3;
+      -webkit-box-orient: vertical;
+      overflow: hidden;
     }
     h2 {
       font-size: 1.125rem;
@@ -129,5 +160,10 @@ export class SalesList {
 
   constructor() {
     this.clock.tickWhileAlive(inject(DestroyRef), 1000);
+  }
+
+  /** A picture that cannot be loaded leaves no empty frame behind. */
+  hideImage(event: Event): void {
+    (event.target as HTMLElement).hidden = true;
   }
 }
