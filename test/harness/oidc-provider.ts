@@ -123,7 +123,7 @@ export class LocalOidcProvider {
             resource: string,
             client: { clientId: string },
           ) => ({
-            scope: 'openid',
+            scope: 'purchase',
             audience: resource,
             accessTokenFormat: 'jwt',
             accessTokenTTL: 600,
