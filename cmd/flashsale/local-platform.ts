@@ -60,13 +60,13 @@ export const platformProcesses: readonly PlatformProcess[] = [
     name: 'operator',
     script: 'cmd/operator/main.ts',
     port: 19466,
-    // Locally the operator uses the stack's admin kubeconfig (KUBECONFIG from the stack) and
-    // watches only `default`: tests create FlashSales in namespaces of their own.
+    // Locally the operator uses the stack's admin kubeconfig (KUBECONFIG from the stack) and,
+    // like the chart's default, watches every namespace: a sale name is unique per cluster,
+    // and a FlashSale in a namespace nobody watches would silently never sell.
     env: {
       METRICS_PORT: '19466',
       METRICS_HOST: '127.0.0.1',
       OPERATOR_NAMESPACE: 'default',
-      WATCH_NAMESPACE: 'default',
     },
   },
 ];

@@ -1,16 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
-import { upsertSale } from '@flashsale/platform/persistence/sales-table.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
 import {
   definitionFromManifest,
   parseFlashSaleManifest,
 } from '@flashsale/platform/sales/flash-sale-manifest.ts';
+import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
+import {
+  applyOwnedSale,
+  deleteSaleStep,
+  type SaleRecords,
+} from '@flashsale/platform/sales/sale-lifecycle.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-verification.ts';
 import { platformEnv, required } from './platform-env.ts';
@@ -38,6 +44,57 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
+/** The owner of the sales this CLI applies (a FlashSale's owner is `namespace/uid`). */
+export const cliOwner = 'cli';
+
+async function applySale(
+  records: SaleRecords,
+  definition: SaleDefinition,
+  reseed: boolean,
+): Promise<unknown> {
+  await migrate(records.database);
+  const outcome = await applyOwnedSale(records, definition, {
+    generation: 0,
+    claim: { owner: cliOwner, incarnation: randomUUID() },
+    reseed,
+  });
+  if (outcome.kind === 'name_conflict')
+    throw new Error(
+      `refused: the sale name "${definition.name}" belongs to ${outcome.owner}; nothing changed`,
+    );
+  if (outcome.kind === 'stock_lost')
+    throw new Error(
+      `refused: the keys of sale "${definition.name}" are gone from Redis; PostgreSQL and the ` +
+        `outbox prove ${outcome.proven?.total ?? 0} units sold. Once the pipeline has drained, ` +
+        're-run with --reseed-from-database to reseed from them (docs/sale-lifecycle.md)',
+    );
+  const { result } = outcome;
+  if (result.status !== 'ok')
+    throw new Error(
+      result.status === 'below_sold'
+        ? `refused: stock ${definition.stock} is below the ${result.sold} units already sold`
+        : `refused: the sale is ${result.status === 'deleting' ? 'being deleted' : result.status}`,
+    );
+  const { status, sold, remaining, generation, owner, incarnation } = result;
+  return { sale: definition.name, status, sold, remaining, generation, owner, incarnation };
+}
+
+/** Stops the sale, waits (up to `waitMs`) for its outbox to be relayed, then removes it. */
+async function deleteSale(records: SaleRecords, name: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const step = await deleteSaleStep(records, name, '');
+    if (step.status === 'removed') return print({ sale: name, ...step });
+    if (step.status === 'draining' && Date.now() >= deadline)
+      throw new Error(
+        `sale "${name}" is stopped but ${step.length + step.pending} purchases still wait in ` +
+          'its outbox (is the relay running, is Kafka up?); re-run the command to finish',
+      );
+    process.stderr.write(`sale ${name} stopped; waiting for its outbox to drain\n`);
+    await sleep(1000);
+  }
+}
+
 export function registerSaleCommands(program: Command): void {
   const sale = program
     .command('sale')
@@ -49,20 +106,30 @@ export function registerSaleCommands(program: Command): void {
       'apply a FlashSale manifest to Redis and the sales table, exactly as the operator does',
     )
     .requiredOption('-f, --file <file>', 'FlashSale YAML manifest')
-    .action(async (options: { file: string }) => {
+    .option(
+      '--reseed-from-database',
+      'if the sale lost its Redis keys, reseed it from what PostgreSQL and the outbox prove sold',
+    )
+    .action(async (options: { file: string; reseedFromDatabase?: boolean }) => {
       const definition = definitionFromManifest(
         parseFlashSaleManifest(parse(await readFile(options.file, 'utf8'))),
       );
       await withClients(async ({ sales, database }) => {
-        const result = await sales.configure(definition);
-        if (result.status === 'below_sold') {
-          throw new Error(
-            `refused: stock ${definition.stock} is below the ${result.sold} units already sold`,
-          );
-        }
+        const records = { store: sales, database };
+        print(await applySale(records, definition, options.reseedFromDatabase === true));
+      });
+    });
+
+  sale
+    .command('delete <name>')
+    .description(
+      'stop a sale, wait until its outbox reached Kafka, then remove its keys (as the operator does)',
+    )
+    .option('--wait <seconds>', 'how long to wait for the outbox to drain', '300')
+    .action(async (name: string, options: { wait: string }) => {
+      await withClients(async ({ sales, database }) => {
         await migrate(database);
-        await upsertSale(database, definition);
-        print({ sale: definition.name, ...result });
+        await deleteSale({ store: sales, database }, name, Number(options.wait) * 1000);
       });
     });
 
@@ -80,13 +147,13 @@ export function registerSaleCommands(program: Command): void {
   sale
     .command('verify <name>')
     .description(
-      'check sold = persisted and stock adds up; exits 1 when not consistent once drained',
+      'compare the Redis ledger of buyers with PostgreSQL and the outbox; exits 1 when not consistent once drained',
     )
     .option('--wait <seconds>', 'how long to wait for the pipeline to drain', '30')
     .action(async (name: string, options: { wait: string }) => {
       await withClients(async ({ sales, database }) => {
         const result = await verifyWhenDrained(
-          () => verifySale(sales, (sale) => persistedUnits(database, sale), name),
+          () => verifySale(sales, database, name),
           Number(options.wait) * 1000,
         );
         if (!result) throw new Error(`no sale named "${name}"`);

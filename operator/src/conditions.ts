@@ -18,8 +18,13 @@ export const Reason = {
   FleetNotConfigured: 'FleetNotConfigured',
   FleetNotFound: 'FleetNotFound',
   CapacityPending: 'CapacityPending',
-  // Degraded
+  // Degraded (and StockConfigured for a refused name or lost stock)
   AsExpected: 'AsExpected',
+  NameConflict: 'NameConflict',
+  StockLost: 'StockLost',
+  // Deleting
+  OutboxDraining: 'OutboxDraining',
+  SaleDeleting: 'SaleDeleting',
 } as const;
 
 export type ConditionReason = (typeof Reason)[keyof typeof Reason];
@@ -32,7 +37,13 @@ export interface DesiredCondition {
   readonly message: string;
 }
 
-const order: readonly ConditionType[] = ['Ready', 'StockConfigured', 'CapacityReady', 'Degraded'];
+const order: readonly ConditionType[] = [
+  'Ready',
+  'StockConfigured',
+  'CapacityReady',
+  'Degraded',
+  'Deleting',
+];
 
 /**
  * The next condition list: each desired condition takes the previous lastTransitionTime

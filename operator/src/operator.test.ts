@@ -142,7 +142,7 @@ describe('operator: FlashSale lifecycle', () => {
     expect(warnings[0]?.type).toBe('Warning');
   });
 
-  it('cleans the Redis keys through its finalizer when a FlashSale is deleted', async () => {
+  it('deletes a FlashSale only after its outbox is relayed: stopped first, Deleting meanwhile, keys gone after', async () => {
     await fixture.createSale('life-delete', {
       stock: 5,
       startsAt: secondsFromNow(-60),
@@ -161,11 +161,43 @@ describe('operator: FlashSale lifecycle', () => {
     expect(
       (await decider.decide({ sale: 'life-delete', userId: 'ann', quantity: 1 })).outcome,
     ).toBe('confirmed');
-    expect(
-      (await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`)).length,
-    ).toBeGreaterThan(2);
+    const outbox = saleKeys('life-delete').outbox;
+    expect(await fixture.redis.xlen(outbox)).toBe(1);
 
     await fixture.deleteSale('life-delete');
+    // No relay runs in this spec: the purchase waits in the outbox, and so does the deletion.
+    const draining = await fixture.waitForStatus(
+      'life-delete',
+      'Deleting',
+      (s) => condition(s, 'Deleting')?.status === 'True',
+    );
+    expect(condition(draining, 'Deleting')?.reason).toBe(Reason.OutboxDraining);
+    expect(condition(draining, 'Ready')?.status).toBe('False');
+    expect(
+      (await decider.decide({ sale: 'life-delete', userId: 'bob', quantity: 1 })).outcome,
+    ).toBe('ended');
+    expect(await fixture.redis.xlen(outbox)).toBe(1);
+    const drainingEvents = (await fixture.events('life-delete')).filter(
+      (e) => e.reason === Reason.OutboxDraining,
+    );
+    expect(drainingEvents.length).toBe(1);
+
+    // What the relay does once Kafka has the entry: acknowledge and delete it.
+    await fixture.redis.xgroup('CREATE', outbox, 'relay', '0', 'MKSTREAM').catch(() => undefined);
+    const read = (await fixture.redis.xreadgroup(
+      'GROUP',
+      'relay',
+      'spec',
+      'STREAMS',
+      outbox,
+      '>',
+    )) as [string, [string, string[]][]][];
+    const ids = read[0]?.[1].map(([id]) => id) ?? [];
+    expect(ids.length).toBe(1);
+    expect((await fixture.getSale('life-delete')).metadata.name).toBe('life-delete');
+    await fixture.redis.xack(outbox, 'relay', ...ids);
+    await fixture.redis.xdel(outbox, ...ids);
+
     const deadline = Date.now() + 15_000;
     let gone = false;
     while (!gone && Date.now() < deadline) {

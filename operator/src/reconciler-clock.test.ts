@@ -57,6 +57,17 @@ describe('operator: sale time boundaries follow the Redis clock', () => {
       read: () => Promise.resolve(toSale(definition, 10, redisNow)),
       levels: () => Promise.resolve({ stock: 10, sold: 0, remaining: 10, outboxPending: 0 }),
       configure: () => Promise.resolve({ status: 'ok', sold: 0, remaining: 10, generation: 1 }),
+      claim: () =>
+        Promise.resolve({
+          status: 'ok',
+          sold: 0,
+          remaining: 10,
+          generation: 1,
+          owner: 'ns/uid',
+          incarnation: 'uid',
+          incarnationStartedAt: redisNow,
+        }),
+      incarnationStartedAt: () => Promise.resolve(redisNow),
     } as unknown as SaleStore;
     const api = {
       writeStatus: (object: FlashSaleObject, status: FlashSaleStatus) => {

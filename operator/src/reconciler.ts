@@ -6,7 +6,12 @@ import {
   flashSaleManifestSchema,
   type FlashSaleManifest,
 } from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import type { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import {
+  applyOwnedSale,
+  deleteSaleStep,
+  type ApplyOutcome,
+} from '@flashsale/platform/sales/sale-lifecycle.ts';
+import type { SaleClaim, SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { capacityCondition, type CapacityController } from './capacity.ts';
 import type { ServerClock } from './clock.ts';
 import {
@@ -20,11 +25,15 @@ import type { OperatorMetrics } from './operator-metrics.ts';
 import { SalesRows } from './sales-rows.ts';
 import { capacityRequestOf } from './sale-spec.ts';
 import { flashSaleState, requeueDelayMs } from './sale-state.ts';
+import { Reason } from './conditions.ts';
 import {
+  deletingStatus,
   desiredStatus,
+  drainingEvent,
   sameStatus,
   statusEvents,
   stockAlreadyConfigured,
+  type OutboxBacklog,
   type SaleObservation,
 } from './status.ts';
 
@@ -55,6 +64,50 @@ const done: ReconcileOutcome = { result: 'success' };
 const stopIfAborted = (signal: AbortSignal | undefined): void => signal?.throwIfAborted();
 /** A 409 means our copy is older than the server's; the watch brings the new one shortly. */
 const conflict: ReconcileOutcome = { result: 'conflict', requeueAfterMs: 250 };
+/** How often a deletion looks at the outbox it waits for. */
+const drainCheckMs = 1000;
+/** How often a refused sale (name taken, stock lost) looks again. */
+const refusedRetryMs = 10_000;
+
+/** Annotation with which a person allows reseeding a sale whose Redis keys were lost. */
+export const reseedAnnotation = 'flashsale.io/reseed';
+export const reseedFromDatabase = 'from-database';
+
+/** The owner of a FlashSale's sale name: its namespace and uid (a new object, a new uid). */
+export function claimOf(sale: FlashSaleObject): SaleClaim {
+  const uid = sale.metadata.uid ?? '';
+  return { owner: `${sale.metadata.namespace}/${uid}`, incarnation: uid };
+}
+
+/** What applying a sale answered, as the status sees it. */
+function observedApply(
+  outcome: ApplyOutcome,
+  stock: number,
+): Pick<SaleObservation, 'configured' | 'refusal'> {
+  if (outcome.kind === 'applied') {
+    const { status, sold } = outcome.result;
+    return { configured: { status: status === 'deleting' ? 'stale' : status, sold, stock } };
+  }
+  if (outcome.kind === 'name_conflict')
+    return {
+      refusal: {
+        reason: Reason.NameConflict,
+        message: `the sale name is already owned by ${outcome.owner} (sale names are unique across namespaces); nothing was configured: rename this FlashSale`,
+      },
+    };
+  return { refusal: { reason: Reason.StockLost, message: stockLostMessage(outcome) } };
+}
+
+function stockLostMessage(outcome: Extract<ApplyOutcome, { kind: 'stock_lost' }>): string {
+  const { proven, stock } = outcome;
+  const lost = "the sale's keys are gone from Redis";
+  if (!proven)
+    return `${lost} and PostgreSQL cannot be read, so what was sold cannot be proven; nothing was reseeded`;
+  return (
+    `${lost}; PostgreSQL and the outbox prove ${proven.total} of ${stock} units sold to ${proven.units.size} buyers. ` +
+    `Nothing was reseeded. Once every purchase has reached PostgreSQL, annotate ${reseedAnnotation}=${reseedFromDatabase} to reseed ${Math.max(stock - proven.total, 0)} units`
+  );
+}
 
 /**
  * Brings one FlashSale's world in line with its spec, from what is — never from the event
@@ -62,7 +115,8 @@ const conflict: ReconcileOutcome = { result: 'conflict', requeueAfterMs: 250 };
  * is idempotent, so running it twice, after a restart or on another replica changes nothing.
  *
  * The Redis sale name is metadata.name alone (it is the public sale name in the API), so a
- * FlashSale name must be unique across namespaces.
+ * name belongs to the first FlashSale (namespace/uid) that configured it; another namespace's
+ * FlashSale of that name is refused (docs/sale-lifecycle.md).
  */
 export class FlashSaleReconciler {
   private readonly salesRows: SalesRows;
@@ -103,17 +157,38 @@ export class FlashSaleReconciler {
     }
   }
 
-  /** Deletion: stop the sale and drop its Redis keys, then let Kubernetes forget it. */
+  /**
+   * Deletion: stop the sale (atomically, no purchase after that), wait until its outbox has
+   * reached Kafka, then drop its Redis keys and let Kubernetes forget it. Another owner's
+   * sale of the same name is left alone.
+   */
   private async finalize(sale: FlashSaleObject): Promise<ReconcileOutcome> {
     const finalizers = sale.metadata.finalizers ?? [];
     if (!finalizers.includes(cleanupFinalizer)) return done;
-    const removed = await this.deps.store.remove(sale.metadata.name);
-    this.deps.logger.info({ sale: sale.metadata.name, keys: removed }, 'sale removed from Redis');
+    const records = { store: this.deps.store, database: this.deps.database };
+    const step = await deleteSaleStep(records, sale.metadata.name, claimOf(sale).owner);
+    if (step.status === 'draining') return this.reportDraining(sale, step);
+    this.deps.logger.info({ sale: sale.metadata.name, ...step }, 'sale removed from Redis');
     await this.deps.api.setFinalizers(
       sale,
       finalizers.filter((finalizer) => finalizer !== cleanupFinalizer),
     );
     return done;
+  }
+
+  private async reportDraining(
+    sale: FlashSaleObject,
+    backlog: OutboxBacklog,
+  ): Promise<ReconcileOutcome> {
+    const generation = sale.metadata.generation ?? 0;
+    const next = deletingStatus(sale.status, backlog, generation, this.deps.serverClock.now());
+    if (!sameStatus(sale.status, next)) {
+      await this.deps.api.writeStatus(sale, next);
+      this.deps.metrics.statusWrites.inc();
+      for (const event of drainingEvent(sale.status, backlog))
+        await this.deps.events.record(sale, event);
+    }
+    return { result: 'success', requeueAfterMs: drainCheckMs };
   }
 
   private async configure(sale: FlashSaleObject, signal?: AbortSignal): Promise<ReconcileOutcome> {
@@ -132,12 +207,17 @@ export class FlashSaleReconciler {
       const observed = { generation, invalidSpec, ...(levels ? { levels } : {}) };
       return this.writeStatus(sale, observed, undefined, signal);
     }
-    const configured = await this.applyStock(sale, parsed.data, generation);
-    if (configured?.status === 'stale') return done;
+    const applied = await this.applyStock(sale, parsed.data, generation);
+    if (applied.configured?.status === 'stale') return done;
+    if (applied.refusal) {
+      // Nothing of another owner's sale (or of a lost one) is read into this status.
+      await this.writeStatus(sale, { generation, ...applied }, undefined, signal);
+      return { result: 'success', requeueAfterMs: refusedRetryMs };
+    }
     const levels = await this.observeLevels(sale);
     const observed: Observed = {
       generation,
-      ...(configured ? { configured } : {}),
+      ...applied,
       ...(levels ? { levels } : {}),
     };
     return this.writeStatus(sale, observed, parsed.data, signal);
@@ -152,31 +232,41 @@ export class FlashSaleReconciler {
     sale: FlashSaleObject,
     manifest: FlashSaleManifest,
     generation: number,
-  ): Promise<SaleObservation['configured']> {
+  ): Promise<Pick<SaleObservation, 'configured' | 'refusal'>> {
     const definition = definitionFromManifest(manifest);
     if (
       stockAlreadyConfigured(sale.status, generation) &&
       (await this.deps.store.read(definition.name))
     ) {
       await this.salesRows.ensure(definition);
-      return undefined;
+      return {};
     }
-    const result = await this.deps.store.configure(definition, generation);
-    if (result.status === 'ok') await this.salesRows.write(definition);
-    return { status: result.status, sold: result.sold, stock: definition.stock };
+    const records = { store: this.deps.store, database: this.deps.database };
+    const outcome = await applyOwnedSale(records, definition, {
+      generation,
+      claim: claimOf(sale),
+      reseed: sale.metadata.annotations?.[reseedAnnotation] === reseedFromDatabase,
+      bestEffort: {
+        configuredBefore: sale.status?.stock !== undefined,
+        writeRow: (row, identity) => this.salesRows.write(row, identity),
+      },
+    });
+    return observedApply(outcome, definition.stock);
   }
 
   /**
    * Redis's figures, and `persisted` from PostgreSQL at best effort: while PostgreSQL is
    * down the last known figure stays and the rest of the status is still written. The
    * read also brings Redis's clock, which the sale's time boundaries are judged on.
+   * `persisted` counts the sale's current incarnation only (docs/sale-lifecycle.md).
    */
   private async observeLevels(object: FlashSaleObject): Promise<SaleObservation['levels']> {
     const { name } = object.metadata;
+    const since = await this.deps.store.incarnationStartedAt(name);
     const [sale, levels, persisted] = await Promise.all([
       this.deps.store.read(name),
       this.deps.store.levels(name),
-      this.persistedUnits(name),
+      this.persistedUnits(name, since),
     ]);
     if (sale) this.deps.serverClock.observe(new Date(sale.serverTime));
     if (!sale || !levels) return undefined;
@@ -189,9 +279,9 @@ export class FlashSaleReconciler {
     };
   }
 
-  private async persistedUnits(name: string): Promise<number | undefined> {
+  private async persistedUnits(name: string, since?: Date): Promise<number | undefined> {
     try {
-      return await persistedUnits(this.deps.database, name);
+      return await persistedUnits(this.deps.database, name, since);
     } catch (error) {
       this.deps.metrics.storageErrors.inc({ store: 'postgresql' });
       this.deps.logger.warn(

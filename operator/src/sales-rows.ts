@@ -1,6 +1,10 @@
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import { upsertSale } from '@flashsale/platform/persistence/sales-table.ts';
+import {
+  recordOwnedSale,
+  upsertSale,
+  type SaleIdentity,
+} from '@flashsale/platform/persistence/sales-table.ts';
 import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
 
 const fingerprint = (definition: SaleDefinition): string => JSON.stringify(definition);
@@ -22,10 +26,19 @@ export class SalesRows {
     private readonly onError: () => void,
   ) {}
 
-  /** Writes the row; a failure is logged and left for `ensure` to retry. */
-  async write(definition: SaleDefinition): Promise<void> {
+  /**
+   * Writes the row (with its owner and incarnation when given: another owner's row is left
+   * alone); a failure is logged and left for `ensure` to retry (without the identity, which
+   * stays as the row has it).
+   */
+  async write(definition: SaleDefinition, identity?: SaleIdentity): Promise<void> {
     try {
-      await upsertSale(this.database, definition);
+      if (!identity) await upsertSale(this.database, definition);
+      else if (!(await recordOwnedSale(this.database, definition, identity)))
+        this.logger.warn(
+          { sale: definition.name, owner: identity.owner },
+          'the sales row belongs to another owner; left as it is',
+        );
       this.written.set(definition.name, fingerprint(definition));
       this.failed.delete(definition.name);
     } catch (error) {

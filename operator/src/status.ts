@@ -26,6 +26,11 @@ export interface SaleObservation {
     readonly persisted: number;
   };
   readonly capacity: DesiredCondition;
+  /** Why nothing was configured although the spec is valid (see docs/sale-lifecycle.md). */
+  readonly refusal?: {
+    readonly reason: typeof Reason.NameConflict | typeof Reason.StockLost;
+    readonly message: string;
+  };
 }
 
 const stockCondition = (
@@ -43,7 +48,8 @@ function stockConfigured(
   previous: FlashSaleCondition | undefined,
   observation: SaleObservation,
 ): DesiredCondition | FlashSaleCondition {
-  const { configured } = observation;
+  const { configured, refusal } = observation;
+  if (refusal) return stockCondition('False', refusal.reason, refusal.message);
   if (configured?.status === 'ok')
     return stockCondition(
       'True',
@@ -74,7 +80,9 @@ function degraded(observation: SaleObservation): DesiredCondition {
       reason: Reason.InvalidSpec,
       message: `invalid spec, nothing changed: ${observation.invalidSpec}`,
     };
-  const { configured } = observation;
+  const { configured, refusal } = observation;
+  if (refusal)
+    return { type: 'Degraded', status: 'True', reason: refusal.reason, message: refusal.message };
   if (configured?.status === 'below_sold')
     return {
       type: 'Degraded',
@@ -213,5 +221,63 @@ export function statusEvents(
     ...stateEvent(previous, next),
     ...stockEvent(previous, next),
     ...refusalEvent(previous, next),
+  ];
+}
+
+/** What a deletion waits for: purchases in the sale's outbox not yet handed to Kafka. */
+export interface OutboxBacklog {
+  readonly length: number;
+  readonly pending: number;
+}
+
+/**
+ * The status of a FlashSale whose deletion waits for its outbox: the sale is stopped, so it
+ * is not Ready, and Deleting says what it waits for. Every other condition stays as it was.
+ */
+export function deletingStatus(
+  previous: FlashSaleStatus | undefined,
+  backlog: OutboxBacklog,
+  generation: number,
+  now: Date,
+): FlashSaleStatus {
+  const waiting = `${backlog.length} purchases in the outbox (${backlog.pending} in flight)`;
+  const kept = (previous?.conditions ?? []).filter(
+    (condition) => condition.type !== 'Ready' && condition.type !== 'Deleting',
+  );
+  const conditions = mergeConditions(
+    previous?.conditions,
+    [
+      ...kept,
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: Reason.SaleDeleting,
+        message: 'the sale is stopped and being deleted',
+      },
+      {
+        type: 'Deleting',
+        status: 'True',
+        reason: Reason.OutboxDraining,
+        message: `sales stopped; waiting for ${waiting} to reach Kafka before removing the sale's keys`,
+      },
+    ],
+    generation,
+    now,
+  );
+  return { ...knownFigures(previous), observedGeneration: generation, conditions };
+}
+
+/** The Event that announces a deletion waiting for its outbox, once. */
+export function drainingEvent(
+  previous: FlashSaleStatus | undefined,
+  backlog: OutboxBacklog,
+): StatusEvent[] {
+  if (findCondition(previous?.conditions, 'Deleting')?.status === 'True') return [];
+  return [
+    {
+      type: 'Normal',
+      reason: Reason.OutboxDraining,
+      message: `sale stopped; ${backlog.length} purchases wait in its outbox and reach Kafka before its keys are removed`,
+    },
   ];
 }

@@ -1,10 +1,7 @@
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Sequelize } from 'sequelize';
-import {
-  persistedPurchases,
-  persistedUnits,
-} from '@flashsale/platform/persistence/purchases-table.ts';
+import { persistedPurchases } from '@flashsale/platform/persistence/purchases-table.ts';
 import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import {
@@ -97,10 +94,7 @@ describe('purchase path (processes, faults)', () => {
   }
 
   async function drainedVerification(sale: string): Promise<SaleVerification | undefined> {
-    return verifyWhenDrained(
-      () => verifySale(sales, (name) => persistedUnits(database, name), sale),
-      60_000,
-    );
+    return verifyWhenDrained(() => verifySale(sales, database, sale), 60_000);
   }
 
   async function expectEveryConfirmationPersisted(

@@ -114,16 +114,26 @@ describe('crd: a FlashSale on the real API server', () => {
       .trim()
       .split('\n')
       .map((line) => line.trim().split(/\s+/));
-    expect(header).toEqual(['NAME', 'STATE', 'STOCK', 'REMAINING', 'STARTS', 'ENDS', 'AGE']);
-    expect(row?.slice(0, 6)).toEqual([
+    expect(header).toEqual([
+      'NAME',
+      'STATE',
+      'STOCK',
+      'REMAINING',
+      'STARTS',
+      'ENDS',
+      'OBSERVED',
+      'AGE',
+    ]);
+    expect(row?.slice(0, 7)).toEqual([
       'summer-drop',
       'Active',
       '100',
       '60',
       '2027-06-21T10:00:00Z',
       '2027-06-21T10:30:00Z',
+      '1',
     ]);
-    expect(row?.[6]).toMatch(/^\d+s$/);
+    expect(row?.[7]).toMatch(/^\d+s$/);
     expect(rest).toEqual([]);
   });
 

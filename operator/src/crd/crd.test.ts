@@ -61,6 +61,7 @@ describe('crd: the generated FlashSale CRD', () => {
       'Remaining',
       'Starts',
       'Ends',
+      'Observed',
       'Age',
     ]);
   });

@@ -80,6 +80,13 @@ const printerColumns = [
     jsonPath: '.spec.endsAt',
     description: 'When the sale closes.',
   },
+  {
+    name: 'Observed',
+    type: 'integer',
+    jsonPath: '.status.observedGeneration',
+    description:
+      'The generation an operator last acted on; empty when no operator watches this FlashSale.',
+  },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 

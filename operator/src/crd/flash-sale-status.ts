@@ -6,7 +6,13 @@ import { z } from 'zod';
  * CRD's status schema is generated from it (crd.ts), so a field added here reaches both.
  */
 export const flashSaleStates = ['Upcoming', 'Active', 'SoldOut', 'Ended'] as const;
-export const conditionTypes = ['Ready', 'StockConfigured', 'CapacityReady', 'Degraded'] as const;
+export const conditionTypes = [
+  'Ready',
+  'StockConfigured',
+  'CapacityReady',
+  'Degraded',
+  'Deleting',
+] as const;
 export const conditionStatuses = ['True', 'False', 'Unknown'] as const;
 
 const count = (description: string) => z.number().int().min(0).optional().describe(description);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import { migrate } from '../persistence/migrator.ts';
-import { persistedUnits } from '../persistence/purchases-table.ts';
 import { upsertSale } from '../persistence/sales-table.ts';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { SaleStore } from '../sales/sale-store.ts';
@@ -76,10 +75,7 @@ export async function verifyLoadSale(
   waitMs: number,
 ): Promise<SaleVerification> {
   const sales = new SaleStore(redis);
-  const result = await verifyWhenDrained(
-    () => verifySale(sales, (name) => persistedUnits(database, name), sale),
-    waitMs,
-  );
+  const result = await verifyWhenDrained(() => verifySale(sales, database, sale), waitMs);
   if (!result) throw new Error(`sale ${sale} vanished from Redis during the run; run it again`);
   return result;
 }

@@ -36,7 +36,12 @@ describe('persistence: migrations', () => {
   it('creates every table once when two processes migrate at the same moment, and again is a no-op', async () => {
     const [first, second] = [connect(), connect()];
     const ran = await Promise.all([migrate(first), migrate(second)]);
-    const all = ['0001-create-sales', '0002-create-purchases', '0003-create-dead-letter-messages'];
+    const all = [
+      '0001-create-sales',
+      '0002-create-purchases',
+      '0003-create-dead-letter-messages',
+      '0004-sale-owner',
+    ];
     expect(ran.map((names) => names.length).sort()).toEqual([0, all.length]);
     expect(ran.flat()).toEqual(all);
 
@@ -58,6 +63,13 @@ describe('persistence: migrations', () => {
       { column_name: 'starts_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'ends_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'updated_at', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'owner', data_type: 'text', is_nullable: 'YES' },
+      { column_name: 'incarnation', data_type: 'text', is_nullable: 'YES' },
+      {
+        column_name: 'incarnation_started_at',
+        data_type: 'timestamp with time zone',
+        is_nullable: 'YES',
+      },
     ]);
     expect(await columns(first, 'purchases')).toEqual([
       { column_name: 'purchase_id', data_type: 'text', is_nullable: 'NO' },

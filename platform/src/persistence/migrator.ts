@@ -3,6 +3,7 @@ import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
 import * as createSales from './migrations/0001-create-sales.ts';
 import * as createPurchases from './migrations/0002-create-purchases.ts';
 import * as createDeadLetters from './migrations/0003-create-dead-letter-messages.ts';
+import * as saleOwner from './migrations/0004-sale-owner.ts';
 
 /**
  * Listed here rather than found by a glob so that the set of migrations is fixed at build
@@ -16,6 +17,7 @@ const migrations: RunnableMigration<Sequelize>[] = [
     up: createDeadLetters.up,
     down: createDeadLetters.down,
   },
+  { name: '0004-sale-owner', up: saleOwner.up, down: saleOwner.down },
 ];
 
 /** Where umzug records which migrations have run. */

@@ -56,14 +56,48 @@ export async function insertPurchases(
   return (await insertNewPurchases(sequelize, events, transaction)).length;
 }
 
-/** Units of a sale stored in PostgreSQL (the `persisted` figure of the sale's status). */
-export async function persistedUnits(sequelize: Sequelize, sale: string): Promise<number> {
+/**
+ * Units of a sale stored in PostgreSQL (the `persisted` figure of the sale's status); with
+ * `since`, only those of the incarnation that began then (purchase times are on the same
+ * Redis clock, and an incarnation begins only after the previous one stopped selling).
+ */
+export async function persistedUnits(
+  sequelize: Sequelize,
+  sale: string,
+  since?: Date,
+): Promise<number> {
   // SUM over integer is bigint, which pg returns as a string; units fit a JS number.
   const [row] = await sequelize.query<{ units: string }>(
-    'SELECT COALESCE(SUM(quantity), 0)::text AS units FROM purchases WHERE sale = $1',
-    { bind: [sale], type: QueryTypes.SELECT },
+    `SELECT COALESCE(SUM(quantity), 0)::text AS units FROM purchases
+     WHERE sale = $1 AND purchased_at >= $2`,
+    { bind: [sale, since ?? new Date(0)], type: QueryTypes.SELECT },
   );
   return Number(row?.units ?? 0);
+}
+
+/** One stored purchase as verification and reseeding count it. */
+export interface PersistedUnit {
+  readonly purchaseId: string;
+  readonly userId: string;
+  readonly quantity: number;
+}
+
+/** The stored purchases of one incarnation of a sale (see `persistedUnits`). */
+export async function persistedLedger(
+  sequelize: Sequelize,
+  sale: string,
+  since: Date,
+): Promise<PersistedUnit[]> {
+  const rows = await sequelize.query<{ purchase_id: string; user_id: string; quantity: number }>(
+    `SELECT purchase_id, user_id, quantity FROM purchases
+     WHERE sale = $1 AND purchased_at >= $2`,
+    { bind: [sale, since], type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => ({
+    purchaseId: row.purchase_id,
+    userId: row.user_id,
+    quantity: row.quantity,
+  }));
 }
 
 interface PurchaseRow {

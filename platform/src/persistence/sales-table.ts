@@ -76,3 +76,92 @@ export async function findSale(
     endsAt: row.ends_at,
   };
 }
+
+/** Who holds a sale name, and the incarnation of the sale the row describes. */
+export interface SaleIdentity {
+  readonly owner: string;
+  readonly incarnation: string;
+  readonly incarnationStartedAt: Date;
+}
+
+/**
+ * Records a sale's definition on behalf of its owner. A row that another owner holds is
+ * left exactly as it is; returns whether the row was written.
+ */
+export async function recordOwnedSale(
+  sequelize: Sequelize,
+  def: SaleDefinition,
+  identity: SaleIdentity,
+): Promise<boolean> {
+  try {
+    const written = await sequelize.query<{ name: string }>(
+      `INSERT INTO sales (name, sku, title, price_cents, stock, per_user_limit, starts_at, ends_at,
+                          owner, incarnation, incarnation_started_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+       ON CONFLICT (name) DO UPDATE SET
+         sku = EXCLUDED.sku, title = EXCLUDED.title, price_cents = EXCLUDED.price_cents,
+         stock = EXCLUDED.stock, per_user_limit = EXCLUDED.per_user_limit,
+         starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, owner = EXCLUDED.owner,
+         incarnation = EXCLUDED.incarnation,
+         incarnation_started_at = EXCLUDED.incarnation_started_at, updated_at = now()
+       WHERE sales.owner IS NULL OR sales.owner = EXCLUDED.owner
+       RETURNING name`,
+      {
+        bind: [
+          def.name,
+          def.sku,
+          def.title,
+          def.priceCents,
+          def.stock,
+          def.perUserLimit,
+          def.startsAt,
+          def.endsAt,
+          identity.owner,
+          identity.incarnation,
+          identity.incarnationStartedAt,
+        ],
+        type: QueryTypes.SELECT,
+      },
+    );
+    return written.length > 0;
+  } catch (error) {
+    throw new Error(`recording sale ${def.name} in the sales table failed`, { cause: error });
+  }
+}
+
+/** The owner and incarnation the sales table records for a name (undefined: nobody's). */
+export async function findSaleIdentity(
+  sequelize: Sequelize,
+  name: string,
+): Promise<SaleIdentity | undefined> {
+  const [row] = await sequelize.query<{
+    owner: string | null;
+    incarnation: string | null;
+    incarnation_started_at: Date | null;
+  }>('SELECT owner, incarnation, incarnation_started_at FROM sales WHERE name = $1', {
+    bind: [name],
+    type: QueryTypes.SELECT,
+  });
+  if (!row?.owner) return undefined;
+  return {
+    owner: row.owner,
+    incarnation: row.incarnation ?? '',
+    incarnationStartedAt: row.incarnation_started_at ?? new Date(0),
+  };
+}
+
+/**
+ * Gives a deleted sale's name back: the row stays (its purchases refer to it) but nobody owns
+ * it any more. Only the owner's row is touched (`owner` undefined: whoever owns it).
+ */
+export async function releaseSale(
+  sequelize: Sequelize,
+  name: string,
+  owner?: string,
+): Promise<void> {
+  await sequelize.query(
+    `UPDATE sales SET owner = NULL, updated_at = now()
+     WHERE name = $1 AND ($2::text IS NULL OR owner = $2::text)`,
+    { bind: [name, owner ?? null], type: QueryTypes.UPDATE },
+  );
+}

@@ -201,4 +201,78 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
       'sale_not_found',
     );
   });
+
+  it('stops a sale atomically: no purchase after stop, and it cannot be configured again', async () => {
+    const definition = definitionOf('stopping');
+    await store.claim(definition, 0, { owner: 'ns-a/uid-1', incarnation: 'uid-1' });
+    await sell('stopping', ['u1']);
+    expect(await store.stop('stopping', 'ns-b/uid-2')).toEqual({
+      status: 'not_owner',
+      owner: 'ns-a/uid-1',
+    });
+    expect((await decider.decide({ sale: 'stopping', userId: 'u2', quantity: 1 })).outcome).toBe(
+      'confirmed',
+    );
+    expect(await store.stop('stopping', 'ns-a/uid-1')).toEqual({
+      status: 'stopped',
+      owner: 'ns-a/uid-1',
+    });
+    expect((await decider.decide({ sale: 'stopping', userId: 'u3', quantity: 1 })).outcome).toBe(
+      'ended',
+    );
+    const again = await store.claim(definition, 0, { owner: 'ns-a/uid-1', incarnation: 'uid-1' });
+    expect(again.status).toBe('deleting');
+    const backlog = await store.outboxBacklog('stopping');
+    expect([backlog.length, backlog.pending]).toEqual([2, 0]);
+    expect((await store.read('stopping'))?.state).toBe('ended');
+  });
+
+  it('refuses a sale name another owner holds, changing nothing', async () => {
+    await store.claim(definitionOf('owned', { stock: 7 }), 1, {
+      owner: 'ns-a/uid-1',
+      incarnation: 'uid-1',
+    });
+    const before = await redis.hgetall(saleKeys('owned').config);
+    const refused = await store.claim(definitionOf('owned', { stock: 99 }), 5, {
+      owner: 'ns-b/uid-2',
+      incarnation: 'uid-2',
+    });
+    expect(refused.status).toBe('not_owner');
+    expect(refused.owner).toBe('ns-a/uid-1');
+    expect(await redis.hgetall(saleKeys('owned').config)).toEqual(before);
+    expect(await redis.get(saleKeys('owned').remaining)).toBe('7');
+    expect(before.owner).toBe('ns-a/uid-1');
+    expect(before.incarnation).toBe('uid-1');
+  });
+
+  it('reseeds a lost sale with what was sold, so neither stock nor a user limit is sold twice', async () => {
+    const startedAt = new Date(Date.now() - minute);
+    const reseeded = await store.claim(
+      definitionOf('reseeded', { stock: 5, perUserLimit: 2 }),
+      3,
+      { owner: 'ns-a/uid-1', incarnation: 'uid-1' },
+      {
+        incarnationStartedAt: startedAt,
+        units: new Map([
+          ['ann', 2],
+          ['bob', 1],
+        ]),
+      },
+    );
+    expect(reseeded).toEqual(
+      jasmine.objectContaining({ status: 'ok', sold: 3, remaining: 2, incarnation: 'uid-1' }),
+    );
+    expect(reseeded.incarnationStartedAt.getTime()).toBe(startedAt.getTime());
+    const ann = await decider.decide({ sale: 'reseeded', userId: 'ann', quantity: 1 });
+    expect(ann.outcome).toBe('limit_reached');
+    const outcomes = await Promise.all(
+      ['c1', 'c2', 'c3'].map(
+        async (userId) => (await decider.decide({ sale: 'reseeded', userId, quantity: 1 })).outcome,
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'confirmed').length).toBe(2);
+    const ledger = await store.ledger('reseeded');
+    expect(ledger.buyers.get('ann')).toBe(2);
+    expect(ledger.outbox.length).toBe(2);
+  });
 });

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { luaScript } from '../redis/lua-script.ts';
 import type { SaleDefinition } from './sale-definition.ts';
-import { changesChannelFor, saleKeys, salesIndexKey } from './sale-keys.ts';
+import { changesChannelFor, outboxGroup, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { toSale, type Sale } from './sale.ts';
 
-export type ConfigureStatus = 'ok' | 'below_sold' | 'stale';
+export type ConfigureStatus = 'ok' | 'below_sold' | 'stale' | 'not_owner' | 'deleting';
 
 export interface ConfigureResult {
   readonly status: ConfigureStatus;
@@ -13,30 +13,116 @@ export interface ConfigureResult {
   readonly generation: number;
 }
 
+/** What configuring on behalf of an owner answered, with the sale's identity. */
+export interface ClaimResult extends ConfigureResult {
+  /** Who owns the sale name (for a refusal: the other owner). */
+  readonly owner: string;
+  readonly incarnation: string;
+  /** When this incarnation of the sale began, on the Redis clock. */
+  readonly incarnationStartedAt: Date;
+}
+
+/** Who configures a sale: its owner, and the incarnation a new sale starts. */
+export interface SaleClaim {
+  /** `namespace/uid` of a FlashSale, `cli` for `flashsale sale apply`. */
+  readonly owner: string;
+  /** Id of the incarnation to start when the sale does not exist yet. */
+  readonly incarnation: string;
+}
+
+/** What a sale whose keys were lost had already sold (see docs/sale-lifecycle.md). */
+export interface SaleReseed {
+  readonly incarnationStartedAt: Date;
+  /** userId → units bought in the lost incarnation. */
+  readonly units: ReadonlyMap<string, number>;
+}
+
+export type StopStatus = 'stopped' | 'absent' | 'not_owner';
+
+/** A sale's records in Redis, read in one atomic step (verification, reseeding). */
+export interface SaleLedger {
+  readonly stock: number | undefined;
+  readonly remaining: number | undefined;
+  readonly owner: string;
+  readonly incarnation: string;
+  readonly incarnationStartedAt: Date | undefined;
+  /** userId → units, as the purchase decision recorded them. */
+  readonly buyers: ReadonlyMap<string, number>;
+  /** Purchases still waiting in the outbox stream. */
+  readonly outbox: readonly OutboxPurchase[];
+}
+
+export interface OutboxPurchase {
+  readonly purchaseId: string;
+  readonly userId: string;
+  readonly quantity: number;
+}
+
+type ConfigureReply = [ConfigureStatus, number, number, number, string, string, number];
+
 interface SaleScripts {
-  configureSale(...args: (string | number)[]): Promise<[ConfigureStatus, number, number, number]>;
+  configureSale(...args: (string | number)[]): Promise<ConfigureReply>;
   readSale(config: string, remaining: string): Promise<[] | [string[], number, number]>;
+  stopSale(config: string, ...args: string[]): Promise<[StopStatus, string]>;
+  readLedger(...keys: string[]): Promise<[string[], string | null, string[], string[]]>;
 }
 
 type ScriptedRedis = Redis & SaleScripts;
 
 const configureSaleLua = luaScript(import.meta.url, 'configure-sale.lua');
 const readSaleLua = luaScript(import.meta.url, 'read-sale.lua');
+const stopSaleLua = luaScript(import.meta.url, 'stop-sale.lua');
+const readLedgerLua = luaScript(import.meta.url, 'read-ledger.lua');
+
+/** The owner of sales configured without saying who configures them (tests, benches). */
+export const anonymousClaim: SaleClaim = { owner: '', incarnation: '' };
+
+function pairs(flat: readonly string[]): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (let index = 0; index + 1 < flat.length; index += 2)
+    fields.set(flat[index] ?? '', flat[index + 1] ?? '');
+  return fields;
+}
+
+function outboxPurchase(json: string): OutboxPurchase {
+  const parsed = JSON.parse(json) as Partial<OutboxPurchase>;
+  return {
+    purchaseId: String(parsed.purchaseId ?? ''),
+    userId: String(parsed.userId ?? ''),
+    quantity: Number(parsed.quantity ?? 0),
+  };
+}
+
+function toLedger(reply: [string[], string | null, string[], string[]]): SaleLedger {
+  const [configFlat, remaining, buyersFlat, outbox] = reply;
+  const config = pairs(configFlat);
+  const stock = config.get('stock');
+  const startMs = config.get('incarnationStartMs');
+  return {
+    stock: stock === undefined ? undefined : Number(stock),
+    remaining: remaining === null ? undefined : Number(remaining),
+    owner: config.get('owner') ?? '',
+    incarnation: config.get('incarnation') ?? '',
+    incarnationStartedAt: startMs === undefined ? undefined : new Date(Number(startMs)),
+    buyers: new Map([...pairs(buyersFlat)].map(([user, units]) => [user, Number(units)])),
+    outbox: outbox.map(outboxPurchase),
+  };
+}
 
 /** Registers the scripts once per connection; ioredis calls them by SHA and reloads on NOSCRIPT. */
 function withSaleScripts(redis: Redis): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.configureSale !== 'function') {
-    redis.defineCommand('configureSale', { numberOfKeys: 2, lua: configureSaleLua });
+    redis.defineCommand('configureSale', { numberOfKeys: 3, lua: configureSaleLua });
     redis.defineCommand('readSale', { numberOfKeys: 2, lua: readSaleLua });
+    redis.defineCommand('stopSale', { numberOfKeys: 1, lua: stopSaleLua });
+    redis.defineCommand('readLedger', { numberOfKeys: 4, lua: readLedgerLua });
   }
   return scripted;
 }
 
 function parseDefinition(name: string, flat: readonly string[]): SaleDefinition {
-  const fields = new Map<string, string>();
-  for (let index = 0; index + 1 < flat.length; index += 2)
-    fields.set(flat[index] ?? '', flat[index + 1] ?? '');
+  const fields = pairs(flat);
   const number = (field: string): number => Number(fields.get(field) ?? 0);
   return {
     name,
@@ -73,14 +159,36 @@ export class SaleStore {
    * caller has none, e.g. the CLI); an older generation than the stored one is refused.
    */
   async configure(definition: SaleDefinition, generation = 0): Promise<ConfigureResult> {
+    const {
+      status,
+      sold,
+      remaining,
+      generation: stored,
+    } = await this.claim(definition, generation, anonymousClaim);
+    return { status, sold, remaining, generation: stored };
+  }
+
+  /**
+   * Applies a definition on behalf of `claim.owner`: like `configure`, and a name that
+   * another owner holds is refused before anything changes. `reseed` seeds a sale whose
+   * keys were lost with what its lost incarnation had sold.
+   */
+  async claim(
+    definition: SaleDefinition,
+    generation: number,
+    claim: SaleClaim,
+    reseed?: SaleReseed,
+  ): Promise<ClaimResult> {
     const keys = saleKeys(definition.name);
+    const units = [...(reseed?.units ?? new Map<string, number>())].filter(([, n]) => n > 0);
     // Indexed before it can sell: the relay finds outboxes through the index, so a sale
     // configured but not indexed (a crash between the two writes) would keep its purchases
     // in Redis for ever. An index entry without a sale is harmless.
     await this.redis.sadd(salesIndexKey, definition.name);
-    const [status, sold, remaining, storedGeneration] = await this.redis.configureSale(
+    const reply = await this.redis.configureSale(
       keys.config,
       keys.remaining,
+      keys.buyers,
       definition.sku,
       definition.title,
       definition.priceCents,
@@ -93,8 +201,65 @@ export class SaleStore {
       definition.name,
       definition.imageUrl ?? '',
       definition.description ?? '',
+      claim.owner,
+      claim.incarnation,
+      reseed?.incarnationStartedAt.getTime() ?? 0,
+      units.reduce((sum, [, n]) => sum + n, 0),
+      ...units.flat(),
     );
-    return { status, sold, remaining, generation: storedGeneration };
+    const [status, sold, remaining, storedGeneration, owner, incarnation, startMs] = reply;
+    return {
+      status,
+      sold,
+      remaining,
+      generation: storedGeneration,
+      owner,
+      incarnation,
+      incarnationStartedAt: new Date(startMs),
+    };
+  }
+
+  /**
+   * The first step of deleting a sale: closes it atomically, so no purchase is accepted from
+   * here on and it cannot be configured again. `owner` '' stops it whoever owns it.
+   */
+  async stop(name: string, owner: string): Promise<{ status: StopStatus; owner: string }> {
+    const [status, storedOwner] = await this.redis.stopSale(
+      saleKeys(name).config,
+      owner,
+      changesChannelFor(this.redis.options.keyPrefix),
+      name,
+    );
+    return { status, owner: storedOwner };
+  }
+
+  /** What the relay has not yet handed to Kafka: entries in the outbox, and those in flight. */
+  async outboxBacklog(name: string): Promise<{ length: number; pending: number }> {
+    const outbox = saleKeys(name).outbox;
+    const length = await this.redis.xlen(outbox);
+    const pending = await this.redis.xpending(outbox, outboxGroup).then(
+      (reply) => Number((reply as [number])[0] ?? 0),
+      (error: unknown) => {
+        // No stream or no consumer group yet: nothing was ever read, so nothing is in flight.
+        if (error instanceof Error && /NOGROUP|no such key/i.test(error.message)) return 0;
+        throw error;
+      },
+    );
+    return { length, pending };
+  }
+
+  /** When the sale's current incarnation began (undefined: no sale, or one from before). */
+  async incarnationStartedAt(name: string): Promise<Date | undefined> {
+    const startMs = await this.redis.hget(saleKeys(name).config, 'incarnationStartMs');
+    return startMs === null ? undefined : new Date(Number(startMs));
+  }
+
+  /** The sale's configuration, ledger of buyers and outbox, read atomically. */
+  async ledger(name: string): Promise<SaleLedger> {
+    const keys = saleKeys(name);
+    return toLedger(
+      await this.redis.readLedger(keys.config, keys.remaining, keys.buyers, keys.outbox),
+    );
   }
 
   async read(name: string): Promise<Sale | undefined> {
@@ -135,9 +300,15 @@ export class SaleStore {
     };
   }
 
-  /** Stops a sale and deletes every key it has in Redis; PostgreSQL keeps its purchases. */
+  /**
+   * Deletes every key a sale has in Redis (UNLINK), its configuration last, so the sale
+   * stays closed (stopped) or absent while the others go; PostgreSQL keeps its purchases.
+   * Callers that may hold undelivered purchases stop the sale and wait for its outbox first.
+   */
   async remove(name: string): Promise<number> {
     const prefix = this.redis.options.keyPrefix ?? '';
+    // Out of the index first, so that no relay recreates the outbox stream it no longer lists.
+    await this.redis.srem(salesIndexKey, name);
     let removed = 0;
     let cursor = '0';
     do {
@@ -150,10 +321,12 @@ export class SaleStore {
       );
       cursor = next;
       // SCAN returns full key names; the client adds the prefix again, so strip it.
-      if (found.length > 0)
-        removed += await this.redis.del(...found.map((key) => key.slice(prefix.length)));
+      const others = found
+        .map((key) => key.slice(prefix.length))
+        .filter((key) => key !== saleKeys(name).config);
+      if (others.length > 0) removed += await this.redis.unlink(...others);
     } while (cursor !== '0');
-    await this.redis.srem(salesIndexKey, name);
+    removed += await this.redis.unlink(saleKeys(name).config);
     await this.redis.publish(changesChannelFor(this.redis.options.keyPrefix), name);
     return removed;
   }
