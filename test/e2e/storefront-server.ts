@@ -23,6 +23,7 @@ export class StorefrontServer {
   constructor(
     readonly port: number,
     private readonly apiUrl: string,
+    private readonly extraEnv: NodeJS.ProcessEnv = {},
   ) {}
 
   get url(): string {
@@ -40,6 +41,7 @@ export class StorefrontServer {
           STOREFRONT_PORT: String(this.port),
           STOREFRONT_API_URL: this.apiUrl,
           STOREFRONT_ROOT: storefrontDist,
+          ...this.extraEnv,
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       },

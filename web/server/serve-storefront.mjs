@@ -6,7 +6,8 @@
 // and the image's web target all run it (web/README.md, "Serving").
 //
 //   STOREFRONT_PORT (8088) · HOST (127.0.0.1) · STOREFRONT_API_URL (required)
-//   STOREFRONT_AUTH_MODE (dev-login | identity-provider) · STOREFRONT_SIGN_IN_URL
+//   STOREFRONT_AUTH_MODE (dev-login | oidc) · with oidc: STOREFRONT_OIDC_ISSUER,
+//   STOREFRONT_OIDC_CLIENT_ID, STOREFRONT_OIDC_RESOURCE, STOREFRONT_OIDC_SCOPE (docs/identity.md)
 //   STOREFRONT_ROOT (web/dist/browser)
 //   STOREFRONT_CSP_CONNECT_SRC: more origins the page may call (an identity provider's
 //   token endpoint, say), space-separated; the API's origin is always allowed.
@@ -35,14 +36,22 @@ if (!/^https?:\/\//.test(apiBaseUrl) || !Number.isInteger(port)) {
 const config = JSON.stringify({
   apiBaseUrl,
   auth:
-    authMode === 'identity-provider'
-      ? { mode: authMode, signInUrl: env.STOREFRONT_SIGN_IN_URL ?? '' }
+    authMode === 'oidc'
+      ? {
+          mode: 'oidc',
+          issuer: env.STOREFRONT_OIDC_ISSUER ?? '',
+          clientId: env.STOREFRONT_OIDC_CLIENT_ID ?? '',
+          resource: env.STOREFRONT_OIDC_RESOURCE ?? '',
+          scope: env.STOREFRONT_OIDC_SCOPE || 'openid',
+        }
       : { mode: 'dev-login' },
 });
 
-/** Origins the page may connect to: itself, the API, and the sign-in provider if any. */
+/** Origins the page may connect to: itself, the API, and the OIDC issuer (discovery and token requests). */
 function connectSources() {
-  const urls = [apiBaseUrl, env.STOREFRONT_SIGN_IN_URL ?? ''].filter((url) => url !== '');
+  const urls = [apiBaseUrl, authMode === 'oidc' ? (env.STOREFRONT_OIDC_ISSUER ?? '') : ''].filter(
+    (url) => url !== '',
+  );
   const origins = urls.map((url) => new URL(url).origin);
   const extra = (env.STOREFRONT_CSP_CONNECT_SRC ?? '').split(/\s+/).filter(Boolean);
   return [...new Set(["'self'", ...origins, ...extra])];

@@ -12,7 +12,7 @@ import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-p
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';
-import { TokenVerifier } from './auth.ts';
+import { createBearerVerifier } from './auth.ts';
 import { answerUnparsedRequests } from './client-errors.ts';
 import type { ApiConfig } from './config.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
@@ -82,7 +82,7 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     }),
     soldOut,
     hub,
-    verifier: new TokenVerifier(config.AUTH_JWT_SECRET),
+    verifier: createBearerVerifier(config),
     metrics,
     readiness: { isReady: () => !draining && redis.status === 'ready' },
     isRedisReady: () => redis.status === 'ready',

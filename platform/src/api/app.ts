@@ -5,7 +5,7 @@ import { createSseMetrics, type ApiMetrics } from '../observability/metrics.ts';
 import type { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../sales/sale-store.ts';
-import type { TokenVerifier } from './auth.ts';
+import type { ApiVerifier } from './auth.ts';
 import { dependencyErrors } from './middleware/dependency-errors.ts';
 import { errorBody } from './middleware/error-body.ts';
 import { requestMetrics } from './middleware/request-metrics.ts';
@@ -23,7 +23,7 @@ export interface AppDeps {
   readonly decider: PurchaseDecider;
   readonly soldOut: SoldOutCache;
   readonly hub: SaleEventsHub;
-  readonly verifier: TokenVerifier;
+  readonly verifier: ApiVerifier;
   readonly metrics: ApiMetrics;
   readonly readiness: Readiness;
   readonly isRedisReady: () => boolean;

@@ -1,6 +1,8 @@
 import { TokenError, createSigner, createVerifier } from 'fast-jwt';
 import type { Middleware } from 'koa';
+import type { ApiConfig } from './config.ts';
 import { HttpError } from './http-error.ts';
+import { JwksTokenVerifier } from './jwks-verifier.ts';
 
 export interface UserState {
   userId: string;
@@ -60,7 +62,35 @@ export class TokenVerifier {
   }
 }
 
-export function requireUser(verifier: TokenVerifier): Middleware<UserState> {
+/** Turns a bearer token into a user id, or throws an HttpError (401, or 503). */
+export interface BearerVerifier {
+  verify(token: string): string | Promise<string>;
+}
+
+/** Issues tokens for dev login: only the HS256 verifier can. */
+export interface TokenIssuer {
+  issue(userId: string, ttlSeconds: number): string;
+}
+
+export type ApiVerifier = BearerVerifier & Partial<TokenIssuer>;
+
+/**
+ * AUTH_JWKS_URL set: tokens from the OIDC provider (RS256/ES256, docs/identity.md).
+ * Otherwise HS256 with AUTH_JWT_SECRET, for local development and dev login.
+ */
+export function createBearerVerifier(config: ApiConfig): ApiVerifier {
+  if (!config.AUTH_JWKS_URL) return new TokenVerifier(config.AUTH_JWT_SECRET ?? '');
+  return new JwksTokenVerifier({
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    cooldownMs: config.AUTH_JWKS_COOLDOWN_SECONDS * 1000,
+    cacheMaxAgeMs: config.AUTH_JWKS_MAX_AGE_SECONDS * 1000,
+    clockToleranceSeconds: config.AUTH_CLOCK_TOLERANCE_SECONDS,
+  });
+}
+
+export function requireUser(verifier: BearerVerifier): Middleware<UserState> {
   return async (ctx, next) => {
     const match = /^Bearer ([^\s]+)$/.exec(ctx.get('Authorization'));
     if (!match?.[1]) {
@@ -68,7 +98,7 @@ export function requireUser(verifier: TokenVerifier): Middleware<UserState> {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    ctx.state.userId = verifier.verify(match[1]);
+    ctx.state.userId = await verifier.verify(match[1]);
     await next();
   };
 }

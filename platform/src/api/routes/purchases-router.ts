@@ -11,7 +11,7 @@ import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
 import { activeTraceparent, inSpan, SpanKind } from '../../observability/tracing.ts';
-import { requireUser, type TokenVerifier, type UserState } from '../auth.ts';
+import { requireUser, type BearerVerifier, type UserState } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
 import { dependencyAnswer } from '../middleware/dependency-errors.ts';
 import { jsonBody } from '../middleware/json-body.ts';
@@ -24,7 +24,7 @@ export interface PurchaseDeps {
   readonly sales: SaleStore;
   readonly decider: PurchaseDecider;
   readonly soldOut: SoldOutCache;
-  readonly verifier: TokenVerifier;
+  readonly verifier: BearerVerifier;
   readonly metrics: ApiMetrics;
 }
 

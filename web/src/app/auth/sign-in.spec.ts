@@ -74,30 +74,3 @@ describe('SignIn (dev login)', () => {
     expect(tokenSubject('garbage')).toBeUndefined();
   });
 });
-
-describe('SignIn (identity provider)', () => {
-  it('links to the configured identity provider', async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        {
-          provide: APP_CONFIG,
-          useValue: {
-            apiBaseUrl: '',
-            auth: {
-              mode: 'identity-provider',
-              signInUrl: 'https://idp.test/authorize',
-              providerName: 'Acme ID',
-            },
-          },
-        },
-        provideRouter([]),
-        provideHttpClient(),
-      ],
-    });
-    const fixture = TestBed.createComponent(SignIn);
-    await fixture.whenStable();
-    const link = (fixture.nativeElement as HTMLElement).querySelector('a');
-    expect(link?.getAttribute('href')).toBe('https://idp.test/authorize');
-    expect(link?.textContent).toContain('Sign in with Acme ID');
-  });
-});

@@ -12,11 +12,12 @@ import {
 import { Router } from '@angular/router';
 import { apiError } from '../core/api-error';
 import { APP_CONFIG } from '../core/app-config';
+import { OidcSignIn } from './oidc-sign-in';
 import { Session } from './session';
 
 /**
- * Dev login in local mode; in production a link to the identity provider, which sends the
- * buyer back here with `#access_token=<JWT>` in the URL fragment.
+ * Dev login in local mode; in production a button to the OpenID Connect provider (code
+ * flow with PKCE, see OidcSignIn), which sends the buyer back here with a code.
  */
 @Component({
   selector: 'fs-sign-in',
@@ -44,7 +45,9 @@ import { Session } from './session';
       </form>
     } @else {
       <p>
-        <a class="button" [href]="signInUrl">Sign in with {{ providerName }}</a>
+        <button type="button" class="button" [disabled]="busy()" (click)="startProviderSignIn()">
+          {{ busy() ? 'Signing in…' : 'Sign in with ' + providerName }}
+        </button>
       </p>
     }
     @if (error()) {
@@ -65,6 +68,7 @@ import { Session } from './session';
 })
 export class SignIn implements OnInit {
   private readonly session = inject(Session);
+  private readonly oidc = inject(OidcSignIn);
   private readonly router = inject(Router);
   private readonly config = inject(APP_CONFIG).auth;
   private readonly input = viewChild<ElementRef<HTMLInputElement>>('userIdInput');
@@ -73,20 +77,41 @@ export class SignIn implements OnInit {
   readonly returnUrl = input<string>();
 
   readonly mode = this.config.mode;
-  readonly signInUrl = this.config.signInUrl ?? '';
-  readonly providerName = this.config.providerName ?? '';
+  readonly providerName = this.config.mode === 'oidc' ? this.config.providerName : '';
   readonly userId = signal('');
   readonly busy = signal(false);
   readonly error = signal('');
   readonly valid = computed(() => /^[A-Za-z0-9._@-]{1,64}$/.test(this.userId().trim()));
 
   ngOnInit(): void {
-    // Back from the identity provider: keep its token, and drop it from the address bar.
-    const token = new URLSearchParams(location.hash.slice(1)).get('access_token');
-    if (!token) return;
-    history.replaceState(null, '', location.pathname + location.search);
-    this.session.signIn(token);
-    void this.leave();
+    // Back from the identity provider with a code (or an error) in the query string.
+    const here = new URL(location.href);
+    if (this.mode !== 'oidc' || !this.oidc.isCallback(here)) return;
+    // The code is single-use: drop it from the address bar and the history at once.
+    history.replaceState(null, '', location.pathname);
+    this.busy.set(true);
+    void this.oidc.complete(here).then(
+      ({ accessToken, returnUrl }) => {
+        this.session.signIn(accessToken);
+        return this.router.navigateByUrl(returnUrl.startsWith('/') ? returnUrl : '/sales');
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  startProviderSignIn(): void {
+    this.busy.set(true);
+    this.error.set('');
+    const target = this.returnUrl();
+    void this.oidc.begin(target?.startsWith('/') ? target : '/sales').then(
+      (url) => location.assign(url),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private fail(error: unknown): void {
+    this.busy.set(false);
+    this.error.set(error instanceof Error ? error.message : String(error));
   }
 
   submit(event: Event): void {

@@ -2,17 +2,30 @@ import { InjectionToken } from '@angular/core';
 
 /**
  * How buyers sign in. `dev-login` trades a user name for a token at the API's dev-login
- * route (local mode only). `identity-provider` sends buyers to `signInUrl`, which must
- * return them to `/sign-in#access_token=<JWT>` (OAuth 2 implicit-style redirect); any
- * bearer token the API accepts works.
+ * route (local mode only). `oidc` signs buyers in at an OpenID Connect provider with the
+ * authorization code flow and PKCE (docs/identity.md); the API verifies the access token.
  */
-export type AuthMode = 'dev-login' | 'identity-provider';
+export type AuthMode = 'dev-login' | 'oidc';
 
-export interface AuthConfig {
-  readonly mode: AuthMode;
-  readonly signInUrl?: string;
-  readonly providerName?: string;
+export interface DevLoginConfig {
+  readonly mode: 'dev-login';
 }
+
+export interface OidcConfig {
+  readonly mode: 'oidc';
+  /** The provider's issuer URL; its /.well-known/openid-configuration is read at sign-in. */
+  readonly issuer: string;
+  /** The storefront's public client id at the provider (no secret). */
+  readonly clientId: string;
+  readonly scope: string;
+  /** The API's identifier, sent as `resource` (RFC 8707) so the token's `aud` is the API. */
+  readonly resource?: string;
+  /** Defaults to this origin's /sign-in. */
+  readonly redirectUri?: string;
+  readonly providerName: string;
+}
+
+export type AuthConfig = DevLoginConfig | OidcConfig;
 
 /** The runtime configuration, read from `config.json` next to index.html. */
 export interface AppConfig {
@@ -27,19 +40,55 @@ function invalid(what: string): never {
   throw new Error(`config.json: ${what}`);
 }
 
+const httpUrl = /^https?:\/\/[^\s]+$/;
+
+function optionalUrl(auth: Record<string, unknown>, field: string): string | undefined {
+  const value = auth[field];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !httpUrl.test(value))
+    invalid(`"auth.${field}" must be an http(s) URL`);
+  return value;
+}
+
+function parseOidc(auth: Record<string, unknown>): OidcConfig {
+  const issuer = optionalUrl(auth, 'issuer');
+  if (!issuer)
+    invalid('"auth.issuer" (the provider\'s issuer URL) is required when auth.mode is "oidc"');
+  const clientId = auth['clientId'];
+  if (typeof clientId !== 'string' || clientId === '')
+    invalid('"auth.clientId" is required when auth.mode is "oidc"');
+  const scope = auth['scope'] ?? 'openid';
+  if (typeof scope !== 'string' || scope.trim() === '')
+    invalid('"auth.scope" must be a non-empty string');
+  const providerName =
+    typeof auth['providerName'] === 'string' ? auth['providerName'] : 'your account';
+  const resource = auth['resource'];
+  if (resource !== undefined && typeof resource !== 'string')
+    invalid('"auth.resource" must be a string');
+  const redirectUri = optionalUrl(auth, 'redirectUri');
+  return {
+    mode: 'oidc',
+    issuer,
+    clientId,
+    scope,
+    providerName,
+    ...(resource ? { resource } : {}),
+    ...(redirectUri ? { redirectUri } : {}),
+  };
+}
+
 function parseAuth(raw: unknown): AuthConfig {
   if (raw === undefined) return { mode: 'dev-login' };
   if (typeof raw !== 'object' || raw === null) invalid('"auth" must be an object');
   const auth = raw as Record<string, unknown>;
   const mode = auth['mode'] ?? 'dev-login';
   if (mode === 'dev-login') return { mode };
-  if (mode !== 'identity-provider') invalid('"auth.mode" is "dev-login" or "identity-provider"');
-  const signInUrl = auth['signInUrl'];
-  if (typeof signInUrl !== 'string' || !/^https?:\/\//.test(signInUrl))
-    invalid('"auth.signInUrl" must be an http(s) URL when auth.mode is "identity-provider"');
-  const providerName =
-    typeof auth['providerName'] === 'string' ? auth['providerName'] : 'your account';
-  return { mode, signInUrl, providerName };
+  if (mode === 'oidc') return parseOidc(auth);
+  if (mode === 'identity-provider')
+    invalid(
+      '"auth.mode" "identity-provider" (implicit flow) is replaced by "oidc" (code flow with PKCE): set auth.issuer and auth.clientId',
+    );
+  return invalid('"auth.mode" is "dev-login" or "oidc"');
 }
 
 export function parseAppConfig(raw: unknown): AppConfig {
