@@ -176,7 +176,24 @@ describe('purchase path (processes, faults)', () => {
     expect(await deadLetters(database, platform.names.kafkaTopic)).toEqual([]);
   }, 180_000);
 
+  /**
+   * Waits until every API process sells again: a fault spec must start from a healthy
+   * platform, not from the tail of the previous spec's fault (a Redis still loading its
+   * append-only file, a client still reconnecting).
+   */
+  async function everyApiSells(): Promise<void> {
+    const warm = await newSale(1_000);
+    let attempt = 0;
+    for (const url of apiUrls) {
+      await eventually(`${url} to sell`, async () => {
+        attempt += 1;
+        return (await buy(url, warm, `warm-${attempt}`)).status === 201 ? true : undefined;
+      });
+    }
+  }
+
   it('loses no confirmed purchase when an API process is SIGKILLed under load', async () => {
+    await everyApiSells();
     const sale = await newSale(10_000);
     const load = crowd(sale, 400, 'api-kill');
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -217,6 +234,7 @@ describe('purchase path (processes, faults)', () => {
   }, 180_000);
 
   it('claims a killed relay’s unacknowledged batch while purchases keep arriving, without duplicate rows', async () => {
+    await everyApiSells();
     const sale = await newSale(10_000);
     await platform.signal('relay', 'SIGKILL');
     const early = await crowd(sale, 300, 'relay-kill');
@@ -242,6 +260,17 @@ describe('purchase path (processes, faults)', () => {
     await platform.signal('relay-doomed', 'SIGKILL');
     // A backlog nobody has read yet, and buyers who keep coming: the successor is never idle.
     const backlog = await crowd(sale, 1200, 'relay-backlog');
+    // The dead relay's batch is claimable (idle past the harness's RELAY_CLAIM_IDLE_MS of 2 s)
+    // before the successor starts, so the spec does not depend on how fast it reads.
+    await eventually('the dead relay’s batch to be claimable', async () => {
+      const [oldest] = (await redis.xpending(outbox, 'relay', '-', '+', 1)) as [
+        string,
+        string,
+        number,
+        number,
+      ][];
+      return oldest && oldest[2] >= 2_500 ? true : undefined;
+    });
     let buying = true;
     const steady: Attempt[] = [];
     const trickle = (async () => {
