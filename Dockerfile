@@ -92,11 +92,27 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
 COPY web web
 RUN npm run build -w web
 
-# The repository's dependency-free static server (web/server/serve-storefront.mjs): it
-# generates config.json from STOREFRONT_* variables, so one image serves any environment.
+# The static server's runtime packages (Koa, compression, ETags, helmet), without dev tools.
+FROM ${NODE_IMAGE} AS web-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY platform/package.json platform/
+COPY operator/package.json operator/
+COPY stack/package.json stack/
+COPY cmd/flashsale/package.json cmd/flashsale/
+COPY web/package.json web/
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
+    if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
+    npm ci --omit=dev --no-audit --no-fund --workspace=web && mkdir -p web/node_modules
+
+# The repository's static server (web/server/serve-storefront.mjs): it generates config.json
+# from STOREFRONT_* variables, so one image serves any environment.
 FROM ${NODE_IMAGE} AS web
 ENV NODE_ENV=production STOREFRONT_ROOT=/app/browser HOST=0.0.0.0 STOREFRONT_PORT=8088
 WORKDIR /app
+COPY --from=web-deps /app/node_modules node_modules
+# Versions the web workspace needs apart from the root's, found first from server/.
+COPY --from=web-deps /app/web/node_modules server/node_modules
 COPY --from=web-build /app/web/dist/browser browser
 COPY web/server/serve-storefront.mjs server/serve-storefront.mjs
 USER 10001:10001
