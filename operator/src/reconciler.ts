@@ -328,7 +328,9 @@ export class FlashSaleReconciler {
     const refreshMs = this.deps.activeRefreshMs;
     const delay = requeueDelayMs(window, levels, now, refreshMs);
     // A sales row PostgreSQL refused is retried at the refresh period, whatever the state.
-    const wake = this.salesRows.pending(name) ? Math.min(delay ?? refreshMs, refreshMs) : delay;
+    const wake = this.salesRows.awaitingWrite(name)
+      ? Math.min(delay ?? refreshMs, refreshMs)
+      : delay;
     return wake === undefined ? done : { result: 'success', requeueAfterMs: wake };
   }
 }

@@ -58,7 +58,7 @@ export class SalesRows {
   }
 
   /** Whether the last write of the sale's row failed. */
-  pending(name: string): boolean {
+  awaitingWrite(name: string): boolean {
     return this.failed.has(name);
   }
 

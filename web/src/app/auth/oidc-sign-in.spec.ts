@@ -59,7 +59,7 @@ async function sha256Base64Url(text: string): Promise<string> {
     .replace(/=+$/, '');
 }
 
-function pending(): { state: string; codeVerifier: string; returnUrl: string } {
+function storedAttempt(): { state: string; codeVerifier: string; returnUrl: string } {
   return JSON.parse(sessionStorage.getItem('flashsale.oidc.pending') ?? 'null') as {
     state: string;
     codeVerifier: string;
@@ -89,7 +89,7 @@ describe('OidcSignIn (authorization code flow with PKCE)', () => {
 
   it('asks for a code with an S256 challenge of a verifier it keeps, and a fresh state', async () => {
     const url = await oidc.begin('/sales/drop');
-    const stored = pending();
+    const stored = storedAttempt();
     expect(url.origin + url.pathname).toBe(`${issuer}/auth`);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: 'storefront',
@@ -109,7 +109,7 @@ describe('OidcSignIn (authorization code flow with PKCE)', () => {
 
   it('trades the code and the verifier for the access token, once', async () => {
     await oidc.begin('/sales/drop');
-    const { state, codeVerifier } = pending();
+    const { state, codeVerifier } = storedAttempt();
     const done = await oidc.complete(callback(`code=the-code&state=${state}`));
     expect(done).toEqual({ accessToken: fakeToken('alice'), returnUrl: '/sales/drop' });
     expect(provider.tokenRequests.length).toBe(1);
@@ -139,7 +139,7 @@ describe('OidcSignIn (authorization code flow with PKCE)', () => {
   it('explains a refusal by the provider and a failed token request', async () => {
     await oidc.begin('/sales');
     const denied = callback(
-      `error=access_denied&error_description=the+buyer+said+no&state=${pending().state}`,
+      `error=access_denied&error_description=the+buyer+said+no&state=${storedAttempt().state}`,
     );
     await expectAsync(oidc.complete(denied)).toBeRejectedWithError(
       'The identity provider refused the sign-in: the buyer said no.',
@@ -148,7 +148,7 @@ describe('OidcSignIn (authorization code flow with PKCE)', () => {
     provider.tokenAnswer = () =>
       json({ error: 'invalid_grant', error_description: 'code expired' }, 400);
     await expectAsync(
-      oidc.complete(callback(`code=old&state=${pending().state}`)),
+      oidc.complete(callback(`code=old&state=${storedAttempt().state}`)),
     ).toBeRejectedWithError('The identity provider did not issue a token: code expired.');
   });
 
@@ -195,7 +195,7 @@ describe('SignIn (OpenID Connect provider)', () => {
   it('back from the provider: keeps the token, clears the code from the address bar, goes back', async () => {
     const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
     await TestBed.inject(OidcSignIn).begin('/sales/drop');
-    history.replaceState(null, '', `/sign-in?code=c1&state=${pending().state}`);
+    history.replaceState(null, '', `/sign-in?code=c1&state=${storedAttempt().state}`);
     await render();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(TestBed.inject(Session).userId()).toBe('alice');
@@ -205,7 +205,7 @@ describe('SignIn (OpenID Connect provider)', () => {
 
   it('shows why the sign-in failed, and stays signed out', async () => {
     await TestBed.inject(OidcSignIn).begin('/sales');
-    history.replaceState(null, '', `/sign-in?error=access_denied&state=${pending().state}`);
+    history.replaceState(null, '', `/sign-in?error=access_denied&state=${storedAttempt().state}`);
     const fixture = TestBed.createComponent(SignIn);
     await fixture.whenStable();
     await new Promise((resolve) => setTimeout(resolve, 50));
