@@ -4,6 +4,7 @@
 #   docker build --target relay     -t flashsale/relay .
 #   docker build --target persister -t flashsale/persister .
 #   docker build --target operator  -t flashsale/operator .
+#   docker build --target migrate   -t flashsale/migrate .   (the persister image, running migrate)
 #   docker build --target web       -t flashsale/web .
 # (or `buildah bud --target api ...`: `npx flashsale cluster up` builds them that way, with no
 # Docker engine and a locally built base image; see docs/cluster.md).
@@ -38,6 +39,7 @@ COPY cmd/api cmd/api
 COPY cmd/relay cmd/relay
 COPY cmd/persister cmd/persister
 COPY cmd/operator cmd/operator
+COPY cmd/migrate cmd/migrate
 COPY scripts/build-server.mjs scripts/build-server.mjs
 # esbuild is a production dependency (through tsx), so the deps stage already has it.
 RUN node scripts/build-server.mjs
@@ -76,6 +78,12 @@ EXPOSE 9466
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9466)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["dist/operator.mjs"]
+
+# `flashsale migrate`: brings the PostgreSQL schema up to date, then exits. The persister image
+# carries the same bundle; the chart's pre-install/pre-upgrade Job runs it as `dist/migrate.mjs`.
+FROM persister AS migrate
+HEALTHCHECK NONE
+CMD ["dist/migrate.mjs"]
 
 # ---- the storefront: Angular build (needs devDependencies), then static files only ----
 FROM ${NODE_IMAGE} AS web-build

@@ -1,4 +1,4 @@
-// Compiles the server processes (api, relay, persister, operator) to JavaScript for the
+// Compiles the server processes (api, relay, persister, operator, migrate) to JavaScript for the
 // images: one ES module per process under dist/, first-party TypeScript bundled in, every
 // npm package left external (resolved from node_modules at run time, so instrumentation
 // hooks still see them). The Lua scripts the purchase path reads next to its modules are
@@ -13,6 +13,8 @@ const entryPoints = {
   relay: 'cmd/relay/main.ts',
   persister: 'cmd/persister/main.ts',
   operator: 'cmd/operator/main.ts',
+  // The one-shot schema migration; it ships in the persister image (the chart's migrate Job).
+  migrate: 'cmd/migrate/main.ts',
 };
 
 /** Bare imports are npm packages (external), except the workspaces' own @flashsale/*. */

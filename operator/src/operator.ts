@@ -5,7 +5,10 @@ import { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
 import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
 import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
+import {
+  requireMigratedSchema,
+  SchemaNotMigratedError,
+} from '@flashsale/platform/persistence/migrator.ts';
 import { Redis } from 'ioredis';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { CapacityController } from './capacity.ts';
@@ -96,10 +99,13 @@ async function connectStorage(config: OperatorConfig, logger: Logger) {
   );
   try {
     await redis.connect();
-    await migrate(database);
+    // `flashsale migrate` brings the schema up to date before the operator starts.
+    await requireMigratedSchema(database);
   } catch (error) {
     redis.disconnect();
     await database.close();
+    // Its message says what to do (run `flashsale migrate`): not buried under a cause.
+    if (error instanceof SchemaNotMigratedError) throw error;
     throw new Error('connecting the operator to Redis and PostgreSQL failed', { cause: error });
   }
   return { redis, database };

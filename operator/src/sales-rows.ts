@@ -1,16 +1,13 @@
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import {
-  recordOwnedSale,
-  upsertSale,
-  type SaleIdentity,
-} from '@flashsale/platform/persistence/sales-table.ts';
+import { writeSaleRow, type SaleIdentity } from '@flashsale/platform/persistence/sales-table.ts';
 import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
 
 const fingerprint = (definition: SaleDefinition): string => JSON.stringify(definition);
 
 /**
- * The `sales` table rows, written best effort. Redis is where buyers are served from; a
+ * The `sales` table rows, written best effort (the SQL is the persistence layer's,
+ * `writeSaleRow` in platform/src/persistence/sales-table.ts). Redis is where buyers are served from; a
  * PostgreSQL outage must neither stop a sale being configured there nor make every retry
  * configure it again (each configure tells every API process to drop its caches). A row
  * that could not be written is retried on the sale's next reconciles, and every sale's row
@@ -33,10 +30,9 @@ export class SalesRows {
    */
   async write(definition: SaleDefinition, identity?: SaleIdentity): Promise<void> {
     try {
-      if (!identity) await upsertSale(this.database, definition);
-      else if (!(await recordOwnedSale(this.database, definition, identity)))
+      if (!(await writeSaleRow(this.database, definition, identity)))
         this.logger.warn(
-          { sale: definition.name, owner: identity.owner },
+          { sale: definition.name, owner: identity?.owner },
           'the sales row belongs to another owner; left as it is',
         );
       this.written.set(definition.name, fingerprint(definition));

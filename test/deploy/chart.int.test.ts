@@ -65,7 +65,7 @@ describe('deploy: the flash-sale Helm chart', () => {
         .map((object) => `${object.kind}/${object.metadata.name}`);
       expect(unlabelled).withContext(scenario).toEqual([]);
     }
-    expect(kinds['minimal']).toEqual(['Deployment', 'Pod', 'Secret', 'Service']);
+    expect(kinds['minimal']).toEqual(['Deployment', 'Job', 'Pod', 'Secret', 'Service']);
     expect(kinds['production']).toEqual([
       'ClusterRole',
       'ClusterRoleBinding',
@@ -73,6 +73,7 @@ describe('deploy: the flash-sale Helm chart', () => {
       'Deployment',
       'HorizontalPodAutoscaler',
       'Ingress',
+      'Job',
       'NetworkPolicy',
       'Pod',
       'PodDisruptionBudget',
@@ -84,6 +85,52 @@ describe('deploy: the flash-sale Helm chart', () => {
       'ServiceAccount',
       'ServiceMonitor',
     ]);
+  });
+
+  it('migrates the schema in a pre-install/pre-upgrade Job of the persister image, before anything else', async () => {
+    interface HookObject extends Rendered {
+      readonly metadata: Rendered['metadata'] & { annotations?: Record<string, string> };
+      readonly spec?: {
+        template: {
+          spec: {
+            containers: {
+              image: string;
+              args: string[];
+              env: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+            }[];
+          };
+        };
+      };
+    }
+    const hooks = (text: string) =>
+      (objectsOf(text) as HookObject[]).filter((o) => o.metadata.annotations?.['helm.sh/hook']);
+    const rendered = hooks(await renderScenario('default', 'flashsale-ci'));
+    const migrateHooks = rendered.filter((o) => o.metadata.name === 'fs-ci-flash-sale-migrate');
+    expect(migrateHooks.map((o) => [o.kind, o.metadata.annotations?.['helm.sh/hook']])).toEqual([
+      ['Secret', 'pre-install,pre-upgrade'],
+      ['Job', 'pre-install,pre-upgrade'],
+    ]);
+    const job = migrateHooks.find((o) => o.kind === 'Job');
+    const container = job?.spec?.template.spec.containers[0];
+    expect(container?.image).toBe('ghcr.io/flashsale/persister:0.1.0');
+    expect(container?.args).toEqual(['dist/migrate.mjs']);
+    const databaseUrl = (text: string) =>
+      (
+        hooks(text).find((o) => o.kind === 'Job')?.spec?.template.spec.containers[0]?.env ?? []
+      ).find((variable) => variable.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
+    // The hook Secret exists before the Job runs; the release's own Secrets do not yet.
+    expect(databaseUrl(await renderScenario('default', 'flashsale-ci'))).toEqual({
+      name: 'fs-ci-flash-sale-migrate',
+      key: 'database-url',
+    });
+    const existing = await renderScenario('default', 'flashsale-ci', [
+      '--set',
+      'postgresql.existingSecret=pg-credentials',
+    ]);
+    expect(hooks(existing).map((o) => o.kind)).not.toContain('Secret');
+    expect(databaseUrl(existing)).toEqual({ name: 'pg-credentials', key: 'database-url' });
+    const off = await renderScenario('default', 'flashsale-ci', ['--set', 'migrate.enabled=false']);
+    expect(objectsOf(off).filter((o) => o.kind === 'Job')).toEqual([]);
   });
 
   it('rejects a misspelled value through its schema', async () => {

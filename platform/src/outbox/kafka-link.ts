@@ -1,12 +1,6 @@
-import {
-  Kafka,
-  logLevel,
-  type KafkaConfig,
-  type Message,
-  type Producer,
-  type logCreator,
-} from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
+import { createKafkaClient } from '../kafka/kafka-client.ts';
 import type { Logger } from '../observability/logger.ts';
 
 // kafkajs's CommonJS exports do not all show as ES named exports.
@@ -64,22 +58,6 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, what: string)
   }
 }
 
-/**
- * kafkajs warns on every producer created with bounded retries. Here retries are bounded on
- * purpose (a send must fail in bounded time) and a producer is replaced after every failure,
- * so the warning would only repeat during an outage.
- */
-function relayLogCreator(logger: Logger): logCreator {
-  const child = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ level, log }) => {
-      const { message, ...fields } = log;
-      if (message.startsWith('Limiting retries for the idempotent producer')) return;
-      if (level === logLevel.ERROR) child.error(fields, message);
-      else if (level === logLevel.WARN) child.warn(fields, message);
-    };
-}
-
 export interface KafkaLinkOptions {
   readonly brokers: string[];
   readonly topic: string;
@@ -103,16 +81,14 @@ export class KafkaLink {
 
   constructor(options: KafkaLinkOptions) {
     this.#options = options;
-    const config: KafkaConfig = {
+    this.#kafka = createKafkaClient({
       clientId: 'flashsale-relay',
       brokers: options.brokers,
+      logger: options.logger,
       connectionTimeout: Math.min(3_000, options.sendTimeoutMs),
       requestTimeout: options.sendTimeoutMs,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
-      logLevel: logLevel.WARN,
-      logCreator: relayLogCreator(options.logger),
-    };
-    this.#kafka = new Kafka(config);
+    });
   }
 
   /** True after a successful send or probe, false after a failed one, undefined before either. */
@@ -209,6 +185,9 @@ export class KafkaLink {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // kafkajs's default, named so that it does not warn about having changed it in v2.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded on purpose: a send must fail in bounded time (the adapter drops the warning).
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
     });
     try {

@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { hostPortList, loadEnv, portNumber, urlWith } from '../config/env.ts';
+import { purchasesTopic } from '../kafka/topics.ts';
 
 export const relayConfigSchema = z.object({
   REDIS_URL: urlWith('redis:', 'rediss:'),
   REDIS_KEY_PREFIX: z.string().max(64).default(''),
   KAFKA_BROKERS: hostPortList,
-  KAFKA_TOPIC: z.string().min(1).default('flashsale.purchases'),
+  KAFKA_TOPIC: z.string().min(1).max(249).default(purchasesTopic),
   RELAY_CONSUMER_NAME: z.string().min(1).default(`${hostname()}-${process.pid}`),
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   RELAY_CLAIM_IDLE_MS: z.coerce.number().int().min(1000).default(15_000),

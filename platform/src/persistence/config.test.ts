@@ -19,6 +19,7 @@ describe('persistence: persister configuration', () => {
       PERSISTER_BATCH_MAX: 1000,
       PERSISTER_CONCURRENCY: 1,
       METRICS_PORT: 9464,
+      METRICS_HOST: '0.0.0.0',
     });
   });
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { hostPortList, loadEnv, portNumber, urlWith } from '../config/env.ts';
-import { defaultPersisterGroupId, defaultPurchasesTopic } from './persister.ts';
+import { purchasesTopic } from '../kafka/topics.ts';
+import { defaultPersisterGroupId } from './persister.ts';
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-/** What `persister migrate` needs: the database only. */
+/** What `migrate` needs: the database only. */
 export const databaseEnvSchema = z.object({
   DATABASE_URL: urlWith('postgres:', 'postgresql:'),
   /** Connections in the Sequelize pool; migrations need at least two. */
@@ -16,7 +17,7 @@ export const databaseEnvSchema = z.object({
 
 export const persisterEnvSchema = databaseEnvSchema.extend({
   KAFKA_BROKERS: hostPortList,
-  KAFKA_TOPIC: z.string().min(1).max(249).default(defaultPurchasesTopic),
+  KAFKA_TOPIC: z.string().min(1).max(249).default(purchasesTopic),
   KAFKA_CLIENT_ID: z.string().min(1).default('flashsale-persister'),
   PERSISTER_GROUP_ID: z.string().min(1).default(defaultPersisterGroupId),
   /** Most messages per PostgreSQL transaction. */
@@ -25,6 +26,8 @@ export const persisterEnvSchema = databaseEnvSchema.extend({
   PERSISTER_CONCURRENCY: positiveInt(64).default(1),
   /** Port of /metrics, /healthz and /readyz (9464: the usual Prometheus exporter port). */
   METRICS_PORT: portNumber.default(9464),
+  /** All interfaces by default: Prometheus and the kubelet reach it from outside the pod. */
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
 export type DatabaseConfig = z.infer<typeof databaseEnvSchema>;

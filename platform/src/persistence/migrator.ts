@@ -39,8 +39,9 @@ function migrator(sequelize: Sequelize): Umzug<Sequelize> {
  * Brings the schema up to date and returns the names of the migrations it ran (empty when
  * there was nothing to do).
  *
- * Several persister replicas start at once, so the whole run holds a transaction-scoped
- * advisory lock: the second process waits, then finds nothing pending. The lock lives on one
+ * Two `migrate` runs may overlap (a Job retried while its first pod still runs, two
+ * upgrades), so the whole run holds a transaction-scoped advisory lock: the second waits,
+ * then finds nothing pending. The lock lives on one
  * pooled connection while the migrations run on others, so the pool needs two connections.
  */
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
@@ -63,10 +64,49 @@ export async function migrate(sequelize: Sequelize): Promise<string[]> {
   }
 }
 
-/** Names of the migrations not yet applied. */
+/**
+ * Names of the migrations this build knows and the database has not recorded (the table is
+ * found through the search_path, as Sequelize creates it). Read-only: a
+ * database nobody migrated yet has every migration pending (and no table is created).
+ */
 export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
-  const applied = new Set(
-    (await migrator(sequelize).executed()).map((migration) => migration.name),
+  const [table] = await sequelize.query<{ found: string | null }>(
+    'SELECT to_regclass($1)::text AS found',
+    { bind: [migrationsTable], type: QueryTypes.SELECT },
   );
+  const rows = table?.found
+    ? await sequelize.query<{ name: string }>(`SELECT name FROM ${migrationsTable}`, {
+        type: QueryTypes.SELECT,
+      })
+    : [];
+  const applied = new Set(rows.map((row) => row.name));
   return migrations.map((migration) => migration.name).filter((name) => !applied.has(name));
+}
+
+/** The database lacks migrations this build relies on: `flashsale migrate` has not run. */
+export class SchemaNotMigratedError extends Error {
+  constructor(readonly pending: readonly string[]) {
+    super(
+      `the database schema is behind this build: migration${pending.length > 1 ? 's' : ''} ` +
+        `${pending.join(', ')} not applied. Run \`flashsale migrate\` against this database ` +
+        'first (the chart runs it as its migrate Job; locally `npx flashsale migrate`)',
+    );
+    this.name = 'SchemaNotMigratedError';
+  }
+}
+
+/**
+ * Fails at once, naming `flashsale migrate`, unless every migration of this build has run.
+ * Processes check and never migrate: migrations run once, by `migrate`, before they start
+ * (docs/data-path.md, "Migrations"). Migrations recorded that this build does not know (a
+ * newer release migrated) are accepted: each migration keeps the previous release working.
+ */
+export async function requireMigratedSchema(sequelize: Sequelize): Promise<void> {
+  let pending: string[];
+  try {
+    pending = await pendingMigrations(sequelize);
+  } catch (error) {
+    throw new Error('reading the schema version from PostgreSQL failed', { cause: error });
+  }
+  if (pending.length > 0) throw new SchemaNotMigratedError(pending);
 }

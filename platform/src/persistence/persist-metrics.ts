@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { createRegistry } from '../observability/metrics.ts';
 
 /**
  * Buckets of `flashsale_persist_lag_seconds`: from a few milliseconds (the pipeline keeping
@@ -50,6 +51,12 @@ function deadLetterCounter(registry: Registry): Counter<'reason'> {
     registers: [registry],
   });
 }
+
+/**
+ * The persister process's registry: Node's default metrics and `process="persister"` on
+ * every series, like the other processes. `PersistMetrics` adds the persister's own.
+ */
+export const createPersisterRegistry = (): Registry => createRegistry('persister');
 
 /** The persister's metrics; the first two names are part of the design's contract. */
 export class PersistMetrics {

@@ -11,8 +11,8 @@ import { insertNewPurchases } from './purchases-table.ts';
 import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
 import type { Span } from '@opentelemetry/api';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from '../process/backoff.ts';
+import { purchasesTopic } from '../kafka/topics.ts';
 
-export const defaultPurchasesTopic = 'flashsale.purchases';
 export const defaultPersisterGroupId = 'flashsale-persister';
 
 export interface PurchasePersisterOptions {
@@ -20,7 +20,7 @@ export interface PurchasePersisterOptions {
   readonly sequelize: Sequelize;
   readonly registry: Registry;
   readonly logger: Logger;
-  /** Default `flashsale.purchases`. */
+  /** Default `purchasesTopic` (`flashsale.purchases`). */
   readonly topic?: string;
   /** Default `flashsale-persister`. */
   readonly groupId?: string;
@@ -125,7 +125,7 @@ export class PurchasePersister {
     this.#sequelize = options.sequelize;
     this.#logger = options.logger;
     this.#metrics = new PersistMetrics(options.registry);
-    this.#topic = options.topic ?? defaultPurchasesTopic;
+    this.#topic = options.topic ?? purchasesTopic;
     this.#batchMax = options.batchMax ?? 1000;
     this.#concurrency = options.partitionsConsumedConcurrently ?? 1;
     this.#retry = options.retry ?? defaultBackoff;

@@ -4,7 +4,7 @@ import { createTestDatabase, dropTestDatabase } from '../../../test/harness/data
 import { isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
 import { migrate } from './migrator.ts';
-import { findSale, upsertSale } from './sales-table.ts';
+import { findSale, findSaleIdentity, upsertSale, writeSaleRow } from './sales-table.ts';
 
 describe('persistence: sales table', () => {
   const names = isolatedNames('sales-table');
@@ -48,5 +48,35 @@ describe('persistence: sales table', () => {
     );
     expect(row?.count).toBe('1');
     expect(await findSale(sequelize, 'no-such-sale')).toBeUndefined();
+  });
+
+  it("writes the operator's row for its owner, leaves another owner's alone, and keeps the owner on a plain write", async () => {
+    const drop: SaleDefinition = {
+      name: 'owned-drop',
+      sku: 'OWN-1',
+      title: 'Owned',
+      priceCents: 500,
+      stock: 10,
+      perUserLimit: 2,
+      startsAt: new Date('2026-12-02T10:00:00Z'),
+      endsAt: new Date('2026-12-02T11:00:00Z'),
+    };
+    const mine = {
+      owner: 'shop/uid-1',
+      incarnation: 'inc-1',
+      incarnationStartedAt: new Date('2026-12-01T09:00:00Z'),
+    };
+    expect(await writeSaleRow(sequelize, drop, mine)).toBeTrue();
+    expect(await findSaleIdentity(sequelize, drop.name)).toEqual(mine);
+
+    const theirs = { ...mine, owner: 'other/uid-2', incarnation: 'inc-2' };
+    expect(await writeSaleRow(sequelize, { ...drop, stock: 99 }, theirs)).toBeFalse();
+    expect(await findSale(sequelize, drop.name)).toEqual(drop);
+    expect(await findSaleIdentity(sequelize, drop.name)).toEqual(mine);
+
+    const restocked = { ...drop, stock: 20 };
+    expect(await writeSaleRow(sequelize, restocked)).toBeTrue();
+    expect(await findSale(sequelize, drop.name)).toEqual(restocked);
+    expect(await findSaleIdentity(sequelize, drop.name)).toEqual(mine);
   });
 });

@@ -129,6 +129,23 @@ export async function recordOwnedSale(
   }
 }
 
+/**
+ * The operator's write of a sale's row: on behalf of its owner when `identity` is given (a
+ * row another owner holds is left as it is; returns false then), otherwise the definition
+ * alone, keeping the owner and incarnation the row already has.
+ */
+export async function writeSaleRow(
+  sequelize: Sequelize,
+  def: SaleDefinition,
+  identity?: SaleIdentity,
+): Promise<boolean> {
+  if (!identity) {
+    await upsertSale(sequelize, def);
+    return true;
+  }
+  return recordOwnedSale(sequelize, def, identity);
+}
+
 /** The owner and incarnation the sales table records for a name (undefined: nobody's). */
 export async function findSaleIdentity(
   sequelize: Sequelize,

@@ -194,6 +194,7 @@ const contextPaths = [
   'cmd/relay',
   'cmd/persister',
   'cmd/operator',
+  'cmd/migrate',
   'cmd/flashsale/package.json',
   'stack/package.json',
   'web',
