@@ -6,6 +6,9 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { applyFlashSaleCrd } from '@flashsale/operator/crd/crd-install.ts';
 import { KubeConfig } from '@kubernetes/client-node';
+import { loadDatabaseConfig } from '@flashsale/platform/persistence/config.ts';
+import { connectDatabase } from '@flashsale/platform/persistence/database.ts';
+import { migrate } from '@flashsale/platform/persistence/migrator.ts';
 import {
   httpOk,
   launch,
@@ -54,7 +57,7 @@ export const platformProcesses: readonly PlatformProcess[] = [
     name: 'persister',
     script: 'cmd/persister/main.ts',
     port: 19464,
-    env: { METRICS_PORT: '19464' },
+    env: { METRICS_PORT: '19464', METRICS_HOST: '127.0.0.1' },
   },
   {
     name: 'operator',
@@ -168,16 +171,32 @@ export async function platformBaseEnv(
   };
 }
 
-/** Starts every platform process that is not running and registers it with Prometheus. */
+/**
+ * `flashsale migrate`: brings the schema of `DATABASE_URL` (the local stack's when the shell
+ * sets none) up to date; the persister and the operator refuse to start until it has run.
+ * Returns the migrations it applied.
+ */
+export async function migrateDatabase(env: NodeJS.ProcessEnv): Promise<string[]> {
+  const sequelize = connectDatabase(loadDatabaseConfig(env));
+  try {
+    const ran = await migrate(sequelize);
+    log(`    migrate: ${ran.length ? `applied ${ran.join(', ')}` : 'the schema is up to date'}`);
+    return ran;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/**
+ * Migrates the database, then starts every platform process that is not running and
+ * registers it with Prometheus.
+ */
 export async function platformUp(stackEnv: Record<string, string>): Promise<void> {
   const env = await platformBaseEnv(stackEnv);
   // The operator watches FlashSales: the API server must serve them before it starts.
   await applyFlashSaleCrd(kubeConfigFrom(stackEnv), 'flashsale-cli');
-  // The persister migrates at start; start it first so the API processes never race it.
-  const ordered = [...platformProcesses].sort(
-    (a, b) => Number(b.name === 'persister') - Number(a.name === 'persister'),
-  );
-  for (const spec of ordered) {
+  await migrateDatabase(env);
+  for (const spec of platformProcesses) {
     const outcome = await ensureProcess(spec, env);
     await registerScrapeTarget(spec.name, `127.0.0.1:${spec.port}`, {
       service: spec.name.replace(/-\d+$/, ''),

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { down, formatEnv, log, prometheusUrl, up } from '@flashsale/stack';
 import { ensureDemoSale } from './demo-sale.ts';
+import { platformEnv, required } from './platform-env.ts';
 import {
   apiPorts,
   kubeConfigFrom,
+  migrateDatabase,
   platformDown,
   platformProcesses,
   platformUp,
@@ -60,6 +62,17 @@ export function registerPlatformCommands(program: Command): void {
     .action(async () => {
       const stopped = [...(await platformDown()), ...(await down())];
       log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+    });
+
+  program
+    .command('migrate')
+    .description(
+      "bring the PostgreSQL schema up to date (DATABASE_URL, else the local stack's); run before the persister and operator start",
+    )
+    .action(async () => {
+      const env = await platformEnv();
+      required(env, 'DATABASE_URL');
+      await migrateDatabase(env);
     });
 
   const platform = program

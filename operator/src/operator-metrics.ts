@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
 
 export type ReconcileResult = 'success' | 'requeue' | 'conflict' | 'error';
 
@@ -14,6 +15,9 @@ export interface OperatorMetrics {
   readonly storageErrors: Counter<'store'>;
   readonly writesRefused: Counter;
 }
+
+/** The operator process's registry: Node's default metrics and `process="operator"`. */
+export const createOperatorRegistry = (): Registry => createRegistry('operator');
 
 export function createOperatorMetrics(registry: Registry): OperatorMetrics {
   return {

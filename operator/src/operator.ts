@@ -3,7 +3,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
 import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
 import {
   requireMigratedSchema,
@@ -20,7 +19,11 @@ import { fenceDatabase, fenceRedis, guardedKubeConfig, type WriteFence } from '.
 import { FlashSaleApi } from './flash-sale-api.ts';
 import { FleetScaler, type FleetTarget } from './fleet-scaler.ts';
 import { LeaderElector } from './leader-election.ts';
-import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.ts';
+import {
+  createOperatorMetrics,
+  createOperatorRegistry,
+  type OperatorMetrics,
+} from './operator-metrics.ts';
 import { FlashSaleReconciler } from './reconciler.ts';
 
 export interface OperatorDeps {
@@ -123,7 +126,7 @@ export async function startOperator(
   const clock = deps.clock ?? systemClock;
   const serverClock = new ServerClock(clock);
   const baseKubeConfig = deps.kubeConfig ?? loadKubeConfig(config.KUBECONFIG);
-  const metrics = createOperatorMetrics(deps.registry ?? createRegistry('operator'));
+  const metrics = createOperatorMetrics(deps.registry ?? createOperatorRegistry());
   const { redis, database } = await connectStorage(config, logger);
   // Every write to shared state goes through the lease's fence (see docs/operator.md).
   const election: { elector?: LeaderElector } = {};

@@ -21,6 +21,8 @@ export async function freePort(): Promise<number> {
 }
 
 export type ProcessKind = 'api' | 'relay' | 'persister';
+/** A command that runs to completion (`flashsale migrate`), or a process expected to exit. */
+export type CommandKind = ProcessKind | 'migrate';
 
 interface Child {
   readonly kind: ProcessKind;
@@ -29,11 +31,18 @@ interface Child {
   readonly exited: Promise<number | null>;
 }
 
-const scripts: Record<ProcessKind, string> = {
+const scripts: Record<CommandKind, string> = {
   api: 'cmd/api/main.ts',
   relay: 'cmd/relay/main.ts',
   persister: 'cmd/persister/main.ts',
+  migrate: 'cmd/migrate/main.ts',
 };
+
+/** What a command that ran to its end left: its exit code and everything it wrote. */
+export interface Finished {
+  readonly code: number | null;
+  readonly output: string;
+}
 
 /**
  * A private copy of the platform for one spec: real API, relay and persister processes on
@@ -72,7 +81,11 @@ export class IsolatedPlatform {
     return this.databaseUrl;
   }
 
-  async prepare(): Promise<void> {
+  /**
+   * The spec's database and topic; then `flashsale migrate` runs, as it does before every
+   * deployment (`migrated: false` leaves the database empty, as no migrate has run).
+   */
+  async prepare(options: { migrated?: boolean } = {}): Promise<void> {
     this.databaseUrl = await createTestDatabase(this.stack.DATABASE_URL, this.names.database);
     const admin = new Kafka({
       brokers: this.stack.KAFKA_BROKERS.split(','),
@@ -84,6 +97,29 @@ export class IsolatedPlatform {
       topics: [{ topic: this.names.kafkaTopic, numPartitions: 3 }],
     });
     await admin.disconnect();
+    if (options.migrated === false) return;
+    const migrated = await this.runToExit('migrate');
+    if (migrated.code !== 0)
+      throw new Error(`flashsale migrate exited ${migrated.code}:\n${migrated.output}`);
+  }
+
+  /** Runs a command (or a process that is to fail at start) and waits for it to exit. */
+  async runToExit(kind: CommandKind, extraEnv: NodeJS.ProcessEnv = {}): Promise<Finished> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, scripts[kind])], {
+      cwd: projectRoot,
+      env: { ...this.env, METRICS_PORT: String(await freePort()), ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // One that does not end by itself is killed: the spec then sees its signal, not a hang.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('close', (exitCode) => resolve(exitCode)),
+    );
+    clearTimeout(timer);
+    return { code, output: Buffer.concat(chunks).toString('utf8') };
   }
 
   /**

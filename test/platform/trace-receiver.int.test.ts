@@ -52,7 +52,6 @@ describe('traces: one purchase in the stack trace receiver', () => {
     };
     platform = new IsolatedPlatform(names, stack);
     await platform.prepare();
-    // The persister migrates the database at start: start it before the others.
     await platform.start('persister', 'persister', tracingEnv);
     await platform.start('relay', 'relay', tracingEnv);
     apiUrl = await platform.start('api', 'api', tracingEnv);

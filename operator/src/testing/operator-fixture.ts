@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { createLogger } from '@flashsale/platform/observability/logger.ts';
 import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
+import { migrate } from '@flashsale/platform/persistence/migrator.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
 import { isolatedNames, type IsolatedNames } from '../../../test/harness/isolation.ts';
@@ -61,7 +62,11 @@ export class OperatorFixture {
     return this.names.namespace;
   }
 
-  async setUp(): Promise<void> {
+  /**
+   * The test's namespace, Redis prefix and database; then the database is migrated, as
+   * `flashsale migrate` does before every deployment (`migrated: false` leaves it empty).
+   */
+  async setUp(options: { migrated?: boolean } = {}): Promise<void> {
     this.stack = await useStack();
     this.kubeConfig.loadFromFile(this.stack.KUBECONFIG);
     this.core = this.kubeConfig.makeApiClient(CoreV1Api);
@@ -74,6 +79,7 @@ export class OperatorFixture {
     this.redis.on('error', () => undefined);
     this.store = new SaleStore(this.redis);
     this.database = new Sequelize(this.databaseUrl, { logging: false });
+    if (options.migrated !== false) await migrate(this.database);
   }
 
   async tearDown(): Promise<void> {

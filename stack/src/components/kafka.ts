@@ -9,7 +9,11 @@ import { statePath } from '../paths.ts';
 import type { Component } from './component.ts';
 import { nodeAddress } from '../node-network.ts';
 
-/** The topic the platform streams confirmed purchases to (docs/architecture.md). */
+/**
+ * The topic the platform streams confirmed purchases to (docs/architecture.md): the
+ * platform's `purchasesTopic` (platform/src/kafka/topics.ts). The stack does not depend on the
+ * platform, so it names it here; platform/src/kafka/topics.test.ts keeps the two equal.
+ */
 export const purchasesTopic = 'flashsale.purchases';
 const purchasesPartitions = 6;
 
