@@ -14,13 +14,18 @@ import {
   runContention,
   runSustained,
   type LoadTarget,
-} from '@flashsale/platform/bench/load-runs.ts';
-import { deleteKeysUnderPrefix } from '@flashsale/platform/bench/prefixed-keys.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform, freePort } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+  deleteKeysUnderPrefix,
+} from '@flashsale/tools';
+import { backgroundRedis } from '@flashsale/runtime';
+import { SaleStore } from '@flashsale/platform';
+import {
+  eventually,
+  isolatedNames,
+  IsolatedPlatform,
+  freePort,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { mustRun, renderScenario } from './deploy-tools.ts';
 import {
   combinationsOf,
