@@ -32,7 +32,7 @@ import { positiveInteger } from './cli-options.ts';
 import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
-const scriptDir = join(projectRoot, 'test', 'load');
+const scriptDir = join(projectRoot, 'tools', 'load');
 
 /** The load commands need the whole local platform: the API fleet, the relay, the persister. */
 async function requireLocalPlatform(): Promise<void> {

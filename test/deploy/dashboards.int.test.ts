@@ -365,7 +365,7 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     const remoteWrite = { remoteWriteUrl: `${prometheusUrl}/api/v1/write`, testId: names.id };
     const target: LoadTarget = {
       k6: toolBin('k6'),
-      scriptDir: join(projectRoot, 'test', 'load'),
+      scriptDir: join(projectRoot, 'tools', 'load'),
       apiUrls: [apiUrl],
       jwtSecret: platform.secret,
       redis,

@@ -21,7 +21,7 @@ function literalBlock(text: string): string {
 export async function renderK6ConfigMap(): Promise<string> {
   const files = await Promise.all(
     k6Scripts.map(async (name) => {
-      const text = await readFile(join(projectRoot, 'test', 'load', name), 'utf8');
+      const text = await readFile(join(projectRoot, 'tools', 'load', name), 'utf8');
       return `  ${name}: |\n${literalBlock(text)}\n`;
     }),
   );

@@ -51,7 +51,7 @@ describe('load: contention (k6, 20,000 buyers vs 1,000 units)', () => {
     const outcome: LoadOutcome = await runContention(
       {
         k6: toolBin('k6'),
-        scriptDir: join(projectRoot, 'test', 'load'),
+        scriptDir: join(projectRoot, 'tools', 'load'),
         apiUrls,
         jwtSecret: platform.secret,
         redis,

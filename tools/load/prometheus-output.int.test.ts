@@ -72,7 +72,7 @@ describe('load: k6 results in Prometheus, the summary file and latency threshold
 
   const target = (): Parameters<typeof runContention>[0] => ({
     k6: toolBin('k6'),
-    scriptDir: join(projectRoot, 'test', 'load'),
+    scriptDir: join(projectRoot, 'tools', 'load'),
     apiUrls: [apiUrl],
     jwtSecret: platform.secret,
     redis,
@@ -182,7 +182,7 @@ describe('load: k6 results in Prometheus, the summary file and latency threshold
     // No HTTP round trip takes a microsecond: the p99 threshold must fail, the counts must not.
     const tooFast = await runK6({
       k6: toolBin('k6'),
-      script: join(projectRoot, 'test', 'load', 'sustained.js'),
+      script: join(projectRoot, 'tools', 'load', 'sustained.js'),
       env: {
         API_URLS: apiUrl,
         SALE: sale.name,
