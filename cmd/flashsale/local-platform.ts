@@ -4,11 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyFlashSaleCrd } from '@flashsale/operator/crd/crd-install.ts';
+import { applyFlashSaleCrd } from '@flashsale/operator';
 import { KubeConfig } from '@kubernetes/client-node';
-import { loadDatabaseConfig } from '@flashsale/platform/persistence/config.ts';
-import { connectDatabase } from '@flashsale/platform/persistence/database.ts';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
+import { loadDatabaseConfig, connectDatabase, migrate } from '@flashsale/platform';
 import {
   httpOk,
   launch,

@@ -1,7 +1,5 @@
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { loadDatabaseConfig } from '@flashsale/platform/persistence/config.ts';
-import { runMigrations } from '@flashsale/platform/persistence/migrate-command.ts';
-import { runToCompletion } from '@flashsale/platform/process/lifecycle.ts';
+import { createLogger, runToCompletion } from '@flashsale/runtime';
+import { loadDatabaseConfig, runMigrations } from '@flashsale/platform';
 
 // The level is set once LOG_LEVEL has been validated with the rest of the configuration.
 const logger = createLogger('migrate', 'info');

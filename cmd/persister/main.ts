@@ -1,8 +1,5 @@
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { startTracing, traceLogFields } from '@flashsale/platform/observability/tracing.ts';
-import { loadPersisterConfig } from '@flashsale/platform/persistence/config.ts';
-import { startPersisterProcess } from '@flashsale/platform/persistence/persister-process.ts';
-import { runUntilSignalled } from '@flashsale/platform/process/lifecycle.ts';
+import { createLogger, startTracing, traceLogFields, runUntilSignalled } from '@flashsale/runtime';
+import { loadPersisterConfig, startPersisterProcess } from '@flashsale/platform';
 
 const tracing = startTracing('flashsale-persister');
 // The level is set once LOG_LEVEL has been validated with the rest of the configuration.

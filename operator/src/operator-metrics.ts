@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
+import { createRegistry } from '@flashsale/runtime';
 
 export type ReconcileResult = 'success' | 'requeue' | 'conflict' | 'error';
 

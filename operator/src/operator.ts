@@ -2,14 +2,10 @@ import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { Sequelize } from 'sequelize';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
-import {
-  requireMigratedSchema,
-  SchemaNotMigratedError,
-} from '@flashsale/platform/persistence/migrator.ts';
+import type { Logger } from '@flashsale/runtime';
+import { startOpsServer } from '@flashsale/runtime';
+import { requireMigratedSchema, SchemaNotMigratedError, SaleStore } from '@flashsale/platform';
 import { Redis } from 'ioredis';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { CapacityController } from './capacity.ts';
 import { ServerClock, systemClock, type Clock } from './clock.ts';
 import type { OperatorConfig } from './config.ts';

@@ -1,6 +1,5 @@
-import { migrate, SchemaNotMigratedError } from '@flashsale/platform/persistence/migrator.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import { OperatorFixture } from './testing/operator-fixture.ts';
+import { migrate, SchemaNotMigratedError } from '@flashsale/platform';
+import { stackStartTimeoutMs, OperatorFixture } from '@flashsale/testkit';
 
 /** The operator never migrates: `flashsale migrate` has brought the schema up to date first. */
 describe('operator: the schema must be migrated before it starts', () => {

@@ -8,7 +8,7 @@ export {
   prometheusUrl,
   prometheusRemoteWriteUrl,
 } from './components/prometheus.ts';
-export { purchasesTopic, kafkaBrokers } from './components/kafka.ts';
+export { kafkaBrokers } from './components/kafka.ts';
 export { databaseName, fallbackServerRoot } from './components/postgres.ts';
 export { describeFailure, StepError, log } from './progress.ts';
 export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot } from './paths.ts';

@@ -1,7 +1,5 @@
 import { QueryTypes, Sequelize } from 'sequelize';
-import { isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { isolatedNames, IsolatedPlatform, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 const allMigrations = [
   '0001-create-sales',

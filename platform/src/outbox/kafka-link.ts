@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { createKafkaClient } from '../kafka/kafka-client.ts';
-import type { Logger } from '../observability/logger.ts';
+import { createKafkaClient } from '@flashsale/runtime';
+import type { Logger } from '@flashsale/runtime';
 
 // kafkajs's CommonJS exports do not all show as ES named exports.
 const { ConfigResourceTypes } = kafkajs;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { hostPortList, loadEnv, portNumber, urlWith } from '../config/env.ts';
-import { purchasesTopic } from '../kafka/topics.ts';
+import { hostPortList, loadEnv, portNumber, urlWith, purchasesTopic } from '@flashsale/runtime';
 import { defaultPersisterGroupId } from './persister.ts';
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);

@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import type { DatabaseConfig } from './config.ts';
 import { connectDatabase } from './database.ts';
 import { migrate } from './migrator.ts';

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { createRegistry } from '../observability/metrics.ts';
+import { createRegistry } from '@flashsale/runtime';
 
 /**
  * Buckets of `flashsale_persist_lag_seconds`: from a few milliseconds (the pipeline keeping

@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
-import { createKafkaClient } from '../kafka/kafka-client.ts';
-import type { Logger } from '../observability/logger.ts';
-import { startOpsServer } from '../observability/ops-server.ts';
+import { createKafkaClient, startOpsServer } from '@flashsale/runtime';
+import type { Logger } from '@flashsale/runtime';
 import type { PersisterConfig } from './config.ts';
 import { connectDatabase, databaseAnswers } from './database.ts';
 import { requireMigratedSchema } from './migrator.ts';

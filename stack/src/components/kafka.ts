@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { purchasesTopic } from '@flashsale/runtime';
 import { runOrThrow } from '../exec.ts';
 import { kafkaLibDir } from '../install/kafka.ts';
 import { loopback, port } from '../ports.ts';
@@ -9,12 +10,7 @@ import { statePath } from '../paths.ts';
 import type { Component } from './component.ts';
 import { nodeAddress } from '../node-network.ts';
 
-/**
- * The topic the platform streams confirmed purchases to (docs/architecture.md): the
- * platform's `purchasesTopic` (platform/src/kafka/topics.ts). The stack does not depend on the
- * platform, so it names it here; platform/src/kafka/topics.test.ts keeps the two equal.
- */
-export const purchasesTopic = 'flashsale.purchases';
+/** The stack creates the purchases topic (`purchasesTopic`, docs/data-path.md) with these. */
 const purchasesPartitions = 6;
 
 const brokerPort = (): number => port('kafka');
