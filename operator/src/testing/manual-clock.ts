@@ -40,6 +40,10 @@ export class ManualClock implements Clock {
     return { cancel: () => this.pending.delete(entry) };
   }
 
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.after(delayMs, resolve));
+  }
+
   /** Moves the wall clock alone, as an NTP step would. */
   setWall(time: Date): void {
     this.wall = time.getTime();

@@ -11,6 +11,7 @@ import { insertNewPurchases } from './purchases-table.ts';
 import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
 import type { Span } from '@opentelemetry/api';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from '../process/backoff.ts';
+import { systemClock, type Clock } from '../process/clock.ts';
 
 export const defaultPurchasesTopic = 'flashsale.purchases';
 export const defaultPersisterGroupId = 'flashsale-persister';
@@ -32,6 +33,8 @@ export interface PurchasePersisterOptions {
   readonly retry?: BackoffOptions;
   /** Called when the consumer has crashed and will not restart by itself. */
   readonly onFatalError?: (error: Error) => void;
+  /** Reads the time the persistence lag is measured to. */
+  readonly clock?: Clock;
 }
 
 /** The part of a kafkajs batch that one transaction covers. */
@@ -117,6 +120,7 @@ export class PurchasePersister {
   readonly #batchMax: number;
   readonly #concurrency: number;
   readonly #retry: BackoffOptions;
+  readonly #clock: Clock;
   readonly #stopping = new AbortController();
   #inGroup = false;
   #started = false;
@@ -129,6 +133,7 @@ export class PurchasePersister {
     this.#batchMax = options.batchMax ?? 1000;
     this.#concurrency = options.partitionsConsumedConcurrently ?? 1;
     this.#retry = options.retry ?? defaultBackoff;
+    this.#clock = options.clock ?? systemClock;
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId ?? defaultPersisterGroupId,
     });
@@ -353,7 +358,7 @@ export class PurchasePersister {
     const fresh = events.filter((event) => inserted.has(event.purchaseId));
     // Each id is counted once even when the batch carried the same event twice.
     const purchasedAt = new Map(fresh.map((event) => [event.purchaseId, event.purchasedAt]));
-    this.#metrics.recordPersisted([...purchasedAt.values()], Date.now());
+    this.#metrics.recordPersisted([...purchasedAt.values()], this.#clock.now().getTime());
   }
 
   /** Waits, unless shutdown begins first; returns false when it did. */
