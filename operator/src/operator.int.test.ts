@@ -1,6 +1,7 @@
 import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
 import { findSale } from '@flashsale/platform/persistence/sales-table.ts';
 import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
+import { eventually } from '../../test/harness/isolation.ts';
 import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
 import { Reason } from './conditions.ts';
 import { cleanupFinalizer } from './flash-sale-api.ts';
@@ -198,16 +199,12 @@ describe('operator: FlashSale lifecycle', () => {
     await fixture.redis.xack(outbox, 'relay', ...ids);
     await fixture.redis.xdel(outbox, ...ids);
 
-    const deadline = Date.now() + 15_000;
-    let gone = false;
-    while (!gone && Date.now() < deadline) {
-      gone = await fixture.getSale('life-delete').then(
-        () => false,
+    await eventually('life-delete to be gone once its outbox drained', () =>
+      fixture.getSale('life-delete').then(
+        () => undefined,
         () => true,
-      );
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(gone).toBeTrue();
+      ),
+    );
     expect(
       await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
     ).toEqual([]);
