@@ -1,7 +1,7 @@
-import type { Clock } from '@flashsale/platform/process/clock.ts';
+import type { Clock } from '@flashsale/runtime';
 
-// One Clock for every process (see platform/src/process/clock.ts); the operator adds Redis's.
-export { systemClock, type Clock, type Timer } from '@flashsale/platform/process/clock.ts';
+// One Clock for every process (see runtime/src/process/clock.ts); the operator adds Redis's.
+export { systemClock, type Clock, type Timer } from '@flashsale/runtime';
 
 /**
  * The Redis server's clock as last seen: the sale window is judged on it by the purchase

@@ -1,7 +1,7 @@
 import type { KubernetesObject, Watch } from '@kubernetes/client-node';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
+import { createLogger } from '@flashsale/runtime';
 import { Informer } from './informer.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { ManualClock } from '@flashsale/testkit';
 
 type Item = KubernetesObject & { metadata: { name: string; resourceVersion: string } };
 

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../process/clock.ts';
+import { systemClock, type Clock } from '@flashsale/runtime';
 import type { Sale } from '../sales/sale.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
 

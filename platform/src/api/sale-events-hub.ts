@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type Timer } from '../process/clock.ts';
+import { systemClock, type Clock, type Timer } from '@flashsale/runtime';
 import type { Sale } from '../sales/sale.ts';
 
 export interface SaleEventClient {

@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { persistedLedger, type PersistedUnit } from '../persistence/purchases-table.ts';
-import { systemClock, type Clock } from '../process/clock.ts';
+import { systemClock, type Clock } from '@flashsale/runtime';
 import { unitsByUser } from './sale-lifecycle.ts';
 import type { SaleLedger, SaleStore } from './sale-store.ts';
 
