@@ -16,6 +16,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS server-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY platform/package.json platform/
 COPY operator/package.json operator/
 # npm ci checks the lock file against every workspace listed in package.json.
@@ -32,6 +33,7 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
 # ---- the server code compiled to JavaScript: one bundle per process under dist/ ----
 FROM server-deps AS server-build
 COPY tsconfig.base.json ./
+COPY contract/src contract/src
 COPY platform/src platform/src
 COPY operator/src operator/src
 COPY cmd/api cmd/api
@@ -81,6 +83,7 @@ CMD ["dist/operator.mjs"]
 FROM ${NODE_IMAGE} AS web-build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY platform/package.json platform/
 COPY operator/package.json operator/
 COPY stack/package.json stack/
@@ -89,6 +92,7 @@ COPY web/package.json web/
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --no-audit --no-fund --workspace=web
+COPY contract/src contract/src
 COPY web web
 RUN npm run build -w web
 
@@ -96,6 +100,7 @@ RUN npm run build -w web
 FROM ${NODE_IMAGE} AS web-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY contract/package.json contract/
 COPY platform/package.json platform/
 COPY operator/package.json operator/
 COPY stack/package.json stack/

@@ -34,7 +34,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(platform|operator|stack|cmd|web)/',
+              regex: '^(\\.\\./)+(contract|platform|operator|stack|cmd|web)/',
               message: 'import another workspace through its package name, not a relative path',
             },
           ],
@@ -56,8 +56,27 @@ export default tseslint.config(
               message: 'product code must not import test code',
             },
             {
-              regex: '^(\\.\\./)+(platform|operator|stack|cmd|web)/',
+              regex: '^(\\.\\./)+(contract|platform|operator|stack|cmd|web)/',
               message: 'import another workspace through its package name, not a relative path',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The contract runs in the browser and in Node: only its own modules, no packages, no node:.
+    files: ['contract/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^[^.]',
+              message:
+                'the contract is browser-safe and has no dependencies: import only ./ modules',
             },
           ],
         },

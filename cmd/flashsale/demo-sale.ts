@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import type { Sale } from '@flashsale/contract';
 import {
   flashSaleGroup,
   flashSalePlural,
@@ -13,7 +14,6 @@ import {
   parseFlashSaleManifest,
   type FlashSaleManifest,
 } from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import type { Sale } from '@flashsale/platform/sales/sale.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { projectRoot } from '@flashsale/stack';
 

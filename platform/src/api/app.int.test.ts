@@ -2,6 +2,7 @@ import { Agent, get, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import type { Sale } from '@flashsale/contract';
 import { eventually, isolatedNames } from '../../../test/harness/isolation.ts';
 import { RawStream, rawExchange, type RawAnswer } from '../../../test/harness/raw-http.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
@@ -9,7 +10,6 @@ import { createLogger } from '../observability/logger.ts';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
-import type { Sale } from '../sales/sale.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { apiConfigSchema, type ApiConfig } from './config.ts';
 

@@ -1,3 +1,4 @@
+import type { Purchase } from '@flashsale/contract';
 import { Redis } from 'ioredis';
 import { isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
@@ -5,7 +6,6 @@ import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { PurchaseDecider, type PurchaseDecision } from './purchase-decider.ts';
-import type { Purchase } from './purchase.ts';
 
 const minute = 60_000;
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Purchase } from '@flashsale/contract';
 import type { Redis } from 'ioredis';
 import { luaScript } from '../redis/lua-script.ts';
 import { classifyRedisError } from '../redis/redis-errors.ts';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
-import type { Purchase } from './purchase.ts';
 
 export interface PurchaseRequest {
   readonly sale: string;

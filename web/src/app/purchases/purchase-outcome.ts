@@ -1,7 +1,7 @@
 import type { HttpResponse } from '@angular/common/http';
+import type { Purchase } from '@flashsale/contract';
 import { apiError } from '../core/api-error';
 import { orderNumber } from './order-number';
-import type { Purchase } from './purchase';
 
 /** Every answer the purchase contract can give, as the storefront tells it apart. */
 export type PurchaseOutcome =
