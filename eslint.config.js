@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '.flashsale/**',
+      '.tsbuild/**',
       'web/dist/**',
       'web/.angular/**',
       'web/out-tsc/**',
@@ -40,7 +41,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(contract|platform|operator|stack|cmd|web)/',
+              regex: '^(\\.\\./)+(runtime|contract|platform|operator|stack|tools|testkit|cmd|web)/',
               message: 'import another workspace through its package name, not a relative path',
             },
           ],
@@ -50,19 +51,26 @@ export default tseslint.config(
   },
   {
     // Product code never imports test code (CONTRIBUTING.md).
-    files: ['platform/src/**/*.ts', 'operator/src/**/*.ts', 'stack/src/**/*.ts', 'cmd/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/testing/**', 'operator/src/crd/cluster-fixture.ts'],
+    files: [
+      'runtime/src/**/*.ts',
+      'platform/src/**/*.ts',
+      'operator/**/*.ts',
+      'stack/src/**/*.ts',
+      'tools/src/**/*.ts',
+      'cmd/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(\\.\\./)?test/|/testing/|harness|\\.test\\.ts$|cluster-fixture',
+              regex: '^@flashsale/testkit|^(\\.\\./)+test/|\\.test\\.ts$',
               message: 'product code must not import test code',
             },
             {
-              regex: '^(\\.\\./)+(contract|platform|operator|stack|cmd|web)/',
+              regex: '^(\\.\\./)+(runtime|contract|platform|operator|stack|tools|testkit|cmd|web)/',
               message: 'import another workspace through its package name, not a relative path',
             },
           ],
@@ -126,7 +134,7 @@ export default tseslint.config(
   },
   {
     // k6 scripts run in k6's JavaScript runtime, which provides these globals.
-    files: ['test/load/**/*.js'],
+    files: ['tools/load/**/*.js'],
     languageOptions: {
       globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', console: 'readonly' },
     },

@@ -1,5 +1,5 @@
 import type { Sale } from '@flashsale/contract';
-import { eventually } from '../../../test/harness/isolation.ts';
+import { eventually } from '@flashsale/testkit';
 import { SaleEventsHub } from './sale-events-hub.ts';
 
 /** A sale that counts how often it is serialised to JSON. */

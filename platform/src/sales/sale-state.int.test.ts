@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { saleStateExamples, type SaleState, type SaleStateExample } from '@flashsale/contract';
 import { Redis } from 'ioredis';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 import { PurchaseDecider, type PurchaseDecision } from '../purchases/purchase-decider.ts';
 import { SaleStore } from './sale-store.ts';
 

@@ -1,6 +1,6 @@
 import type { Sale } from '@flashsale/contract';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.ts';
+import { luaScript } from '@flashsale/runtime';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, outboxGroup, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { toSale } from './sale.ts';
