@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import type { Sale } from '@flashsale/contract';
 import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '@flashsale/operator';
 import { backgroundRedis } from '@flashsale/runtime';
 import { parseFlashSaleManifest, type FlashSaleManifest, SaleStore } from '@flashsale/platform';
-import type { Sale } from '@flashsale/platform';
 import { projectRoot } from '@flashsale/stack';
 
 export const demoSaleName = 'demo-drop';

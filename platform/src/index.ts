@@ -43,10 +43,8 @@ export { changesChannelFor, saleKeys, salesIndexKey } from './sales/sale-keys.ts
 export { applyOwnedSale, deleteSaleStep } from './sales/sale-lifecycle.ts';
 export type { ApplyOutcome, SaleRecords } from './sales/sale-lifecycle.ts';
 export { saleNamePattern } from './sales/sale-name.ts';
-export type { SaleState } from './sales/sale-state.ts';
 export { SaleStore } from './sales/sale-store.ts';
 export type { ConfigureStatus, SaleClaim } from './sales/sale-store.ts';
 export { verifySale, verifyWhenDrained } from './sales/sale-verification.ts';
 export type { SaleVerification } from './sales/sale-verification.ts';
 export { toSale } from './sales/sale.ts';
-export type { Sale } from './sales/sale.ts';

@@ -2,6 +2,7 @@ import { Agent, get, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import type { Sale } from '@flashsale/contract';
 import {
   eventually,
   isolatedNames,
@@ -15,7 +16,6 @@ import { createLogger } from '@flashsale/runtime';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
-import type { Sale } from '../sales/sale.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { apiConfigSchema, type ApiConfig } from './config.ts';
 
