@@ -34,6 +34,7 @@ FROM server-deps AS server-build
 COPY tsconfig.base.json ./
 COPY platform/src platform/src
 COPY operator/src operator/src
+COPY operator/api operator/api
 COPY cmd/api cmd/api
 COPY cmd/relay cmd/relay
 COPY cmd/persister cmd/persister

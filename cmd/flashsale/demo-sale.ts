@@ -7,12 +7,12 @@ import {
   flashSaleGroup,
   flashSalePlural,
   flashSaleVersion,
-} from '@flashsale/operator/crd/flash-sale-status.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import {
+  parseFlashSale,
   parseFlashSaleManifest,
+  type FlashSale,
   type FlashSaleManifest,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
+} from '@flashsale/operator/api/v1alpha1';
+import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
 import type { Sale } from '@flashsale/platform/sales/sale.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { projectRoot } from '@flashsale/stack';
@@ -33,11 +33,6 @@ export function demoFlashSale(sample: FlashSaleManifest, now: Date): FlashSaleMa
   return { ...sample, metadata: { name: demoSaleName }, spec };
 }
 
-interface Configured {
-  metadata?: { generation?: number };
-  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
-}
-
 const target = {
   group: flashSaleGroup,
   version: flashSaleVersion,
@@ -45,9 +40,9 @@ const target = {
   plural: flashSalePlural,
 };
 
-async function existingDemo(custom: CustomObjectsApi): Promise<FlashSaleManifest | undefined> {
+async function existingDemo(custom: CustomObjectsApi): Promise<FlashSale | undefined> {
   try {
-    return parseFlashSaleManifest(
+    return parseFlashSale(
       await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
     );
   } catch {
@@ -88,14 +83,13 @@ export async function ensureDemoSale(kubeConfig: KubeConfig, redisUrl: string): 
     });
   }
   await waitFor('the operator to configure the demo sale', async () => {
-    const object = (await custom.getNamespacedCustomObject({
-      ...target,
-      name: demoSaleName,
-    })) as Configured;
+    const object = parseFlashSale(
+      await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
+    );
     const configured = object.status?.conditions?.some(
       (condition) => condition.type === 'StockConfigured' && condition.status === 'True',
     );
-    return configured && object.status?.observedGeneration === object.metadata?.generation
+    return configured && object.status?.observedGeneration === object.metadata.generation
       ? true
       : undefined;
   });

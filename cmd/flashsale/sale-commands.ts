@@ -8,10 +8,7 @@ import { parse } from 'yaml';
 import { positiveInteger } from './cli-options.ts';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
 import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import {
-  definitionFromManifest,
-  parseFlashSaleManifest,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
+import { definitionFromManifest, parseFlashSaleManifest } from '@flashsale/operator/api/v1alpha1';
 import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
 import {
   applyOwnedSale,

@@ -2,7 +2,7 @@ import { Watch } from '@kubernetes/client-node';
 import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
 import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
 import { eventually } from '../../test/harness/isolation.ts';
-import { flashSaleGroup, flashSalePlural, flashSaleVersion } from './crd/flash-sale-status.ts';
+import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '../api/v1alpha1/index.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 import type { RunningOperator } from './operator.ts';
 import { counterValue, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';

@@ -5,7 +5,7 @@ import {
   definitionFromManifest,
   flashSaleManifestSchema,
   type FlashSaleManifest,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
+} from '../api/v1alpha1/index.ts';
 import {
   applyOwnedSale,
   deleteSaleStep,

@@ -10,7 +10,7 @@ import {
   flashSalePlural,
   flashSaleVersion,
   type FlashSaleStatus,
-} from './crd/flash-sale-status.ts';
+} from '../api/v1alpha1/index.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
 

@@ -1,6 +1,6 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import { flashSaleGroup, flashSaleVersion } from './crd/flash-sale-status.ts';
+import { flashSaleGroup, flashSaleVersion } from '../api/v1alpha1/index.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 import {
   condition,

@@ -3,12 +3,12 @@ import {
   flashSaleManifestSchema,
   int32Max,
   saleNameMessage,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
+} from '../../api/v1alpha1/index.ts';
 import { isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs } from '../../../test/harness/stack.ts';
 import { apiErrorOf, connectCluster, manifestsIn, type Cluster } from './cluster-fixture.ts';
 import { applyFlashSaleCrd } from './crd-install.ts';
-import { flashSaleGroup, flashSalePlural, flashSaleVersion } from './flash-sale-status.ts';
+import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '../../api/v1alpha1/index.ts';
 
 interface Manifest {
   metadata: { name: string };

@@ -22,7 +22,7 @@ import {
   flashSaleVersion,
   type FlashSaleCondition,
   type FlashSaleStatus,
-} from '../crd/flash-sale-status.ts';
+} from '../../api/v1alpha1/index.ts';
 import { operatorConfigSchema, type OperatorConfig } from '../config.ts';
 import type { FlashSaleObject } from '../flash-sale-api.ts';
 import { startOperator, type RunningOperator } from '../operator.ts';
