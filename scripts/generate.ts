@@ -4,16 +4,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { crdYaml, flashSaleCrdPaths } from '@flashsale/operator/crd/crd.ts';
 import {
   chartRbacTemplate,
+  crdYaml,
+  flashSaleCrdPaths,
   rbacManifests,
   type GeneratedFile,
-} from '@flashsale/operator/crd/rbac-manifests.ts';
+} from '@flashsale/operator';
 import { projectRoot } from '@flashsale/stack';
 import { k6ConfigMapPath, renderK6ConfigMap } from '../test/deploy/k6-configmap.ts';
 
-export type { GeneratedFile } from '@flashsale/operator/crd/rbac-manifests.ts';
+export type { GeneratedFile } from '@flashsale/operator';
 
 /** Every generated file with the text it must have, paths relative to the repository root. */
 export async function generatedFiles(): Promise<GeneratedFile[]> {

@@ -11,10 +11,10 @@ import {
   parseFlashSaleManifest,
   type FlashSale,
   type FlashSaleManifest,
-} from '@flashsale/operator/api/v1alpha1';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import type { Sale } from '@flashsale/platform/sales/sale.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+} from '@flashsale/operator';
+import { backgroundRedis } from '@flashsale/runtime';
+import { SaleStore } from '@flashsale/platform';
+import type { Sale } from '@flashsale/platform';
 import { projectRoot } from '@flashsale/stack';
 
 export const demoSaleName = 'demo-drop';

@@ -1,6 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import { persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
+import type { Logger } from '@flashsale/runtime';
 import {
   definitionFromManifest,
   flashSaleManifestSchema,
@@ -9,9 +8,10 @@ import {
 import {
   applyOwnedSale,
   deleteSaleStep,
+  persistedUnits,
   type ApplyOutcome,
-} from '@flashsale/platform/sales/sale-lifecycle.ts';
-import type { SaleClaim, SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+} from '@flashsale/platform';
+import type { SaleClaim, SaleStore } from '@flashsale/platform';
 import { capacityCondition, type CapacityController } from './capacity.ts';
 import type { ServerClock } from './clock.ts';
 import {

@@ -1,5 +1,4 @@
-import { isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 import { mustRun, runTool } from './deploy-tools.ts';
 import { build, manifestFolders } from './manifests-tools.ts';
 

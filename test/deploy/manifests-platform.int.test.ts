@@ -1,4 +1,4 @@
-import { operatorRbac, type PolicyRule } from '@flashsale/operator/rbac.ts';
+import { operatorRbac, type PolicyRule } from '@flashsale/operator';
 import { versions } from '@flashsale/stack';
 import { chartPath, kubeVersion, mustRun } from './deploy-tools.ts';
 import {

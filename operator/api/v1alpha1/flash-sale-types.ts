@@ -1,7 +1,6 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
-import { saleNamePattern } from '@flashsale/platform/sales/sale-name.ts';
+import { saleNamePattern, type SaleDefinition } from '@flashsale/platform';
 
 /**
  * The FlashSale type, flashsale.io/v1alpha1 (docs/crd.md): spec, status, their defaults and

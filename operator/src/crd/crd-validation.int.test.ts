@@ -4,9 +4,14 @@ import {
   int32Max,
   saleNameMessage,
 } from '../../api/v1alpha1/index.ts';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../../test/harness/stack.ts';
-import { apiErrorOf, connectCluster, manifestsIn, type Cluster } from './cluster-fixture.ts';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  apiErrorOf,
+  connectCluster,
+  manifestsIn,
+  type Cluster,
+} from '@flashsale/testkit';
 import { applyFlashSaleCrd } from './crd-install.ts';
 import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '../../api/v1alpha1/index.ts';
 

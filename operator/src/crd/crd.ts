@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { saleNamePattern } from '@flashsale/platform/sales/sale-name.ts';
+import { saleNamePattern } from '@flashsale/platform';
 import {
   flashSaleApiVersion,
   flashSaleGroup,
