@@ -43,6 +43,7 @@ COPY runtime/src runtime/src
 COPY contract/src contract/src
 COPY platform/src platform/src
 COPY operator/src operator/src
+COPY operator/api operator/api
 COPY cmd/api cmd/api
 COPY cmd/relay cmd/relay
 COPY cmd/persister cmd/persister

@@ -6,10 +6,9 @@ import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
 import { positiveInteger } from './cli-options.ts';
+import { definitionFromManifest, parseFlashSaleManifest } from '@flashsale/operator';
 import {
   migrate,
-  definitionFromManifest,
-  parseFlashSaleManifest,
   applyOwnedSale,
   deleteSaleStep,
   type SaleRecords,

@@ -28,16 +28,6 @@ export type { SaleIdentity } from './persistence/sales-table.ts';
 export { PurchaseDecider, purchaseDecisionLua } from './purchases/purchase-decider.ts';
 export { purchaseEventSchema } from './purchases/purchase.ts';
 export type { PurchaseEvent } from './purchases/purchase.ts';
-export {
-  definitionFromManifest,
-  endsAfterStartsMessage,
-  flashSaleManifestSchema,
-  flashSaleSpecSchema,
-  int32Max,
-  parseFlashSaleManifest,
-  saleNameMessage,
-} from './sales/flash-sale-manifest.ts';
-export type { FlashSaleManifest, FlashSaleSpec } from './sales/flash-sale-manifest.ts';
 export type { SaleDefinition } from './sales/sale-definition.ts';
 export { changesChannelFor, saleKeys, salesIndexKey } from './sales/sale-keys.ts';
 export { applyOwnedSale, deleteSaleStep } from './sales/sale-lifecycle.ts';
