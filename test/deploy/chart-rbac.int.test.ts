@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { projectRoot } from '@flashsale/stack';
-import { isolatedNames } from '../harness/isolation.ts';
+import { isolatedNames } from '@flashsale/testkit';
 import { chartPath, mustRun, runTool } from './deploy-tools.ts';
 import { ApiServer, find, render, stackStartTimeoutMs } from './chart-testing.ts';
 

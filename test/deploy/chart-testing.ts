@@ -1,6 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 import { chartPath, kubeVersion, mustRun, runTool, type ToolResult } from './deploy-tools.ts';
 
 /** Test support for the chart-*.test.ts specs: `helm template` objects and the stack's apiserver. */
