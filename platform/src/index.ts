@@ -15,7 +15,7 @@ export { startRelayProcess } from './outbox/relay-process.ts';
 export { loadDatabaseConfig, loadPersisterConfig } from './persistence/config.ts';
 export type { DatabaseConfig } from './persistence/config.ts';
 export { deadLetters } from './persistence/dead-letters-table.ts';
-export { migrate } from './persistence/migrator.ts';
+export { migrate, migrationsTable } from './persistence/migrator.ts';
 export { PurchasePersister } from './persistence/persister.ts';
 export { persistedPurchases, persistedUnits } from './persistence/purchases-table.ts';
 export {
@@ -26,6 +26,7 @@ export {
 } from './persistence/sales-table.ts';
 export type { SaleIdentity } from './persistence/sales-table.ts';
 export { PurchaseDecider, purchaseDecisionLua } from './purchases/purchase-decider.ts';
+export { purchaseEventSchema } from './purchases/purchase.ts';
 export type { PurchaseEvent } from './purchases/purchase.ts';
 export {
   definitionFromManifest,
