@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import { registerBenchCommands } from './bench-commands.ts';
 import { registerClusterCommands } from './cluster-commands.ts';
 import { registerPlatformCommands } from './platform-commands.ts';
@@ -13,9 +13,13 @@ const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-/** The whole `flashsale` command tree, parsed but not run until `parseAsync`. */
-export function buildProgram(): Command {
+/**
+ * The whole `flashsale` command tree, run by `parseAsync`. `output` replaces where commander
+ * writes help and usage errors (specs capture them).
+ */
+export function buildProgram(output: OutputConfiguration = {}): Command {
   const program = new Command('flashsale')
+    .configureOutput(output)
     .description('Flash sale platform: local stack and operations')
     .version(version, '-V, --version', 'print the version')
     .showHelpAfterError()
