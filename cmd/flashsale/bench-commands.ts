@@ -15,17 +15,15 @@ import {
 import {
   formatBenchReport,
   formatFsyncReport,
-  type BenchResult,
-  type FsyncBenchResult,
-} from '@flashsale/platform/bench/bench-report.ts';
-import { runBench, runFsyncBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
-import {
+  runBench,
+  runFsyncBench,
+  type PlatformKind,
   formatProfileSummary,
   summariseCpuProfile,
+  type BenchResult,
   type CpuProfile,
+  type FsyncBenchResult,
   type ProfileSummary,
-} from '@flashsale/platform/bench/cpu-profile.ts';
-import {
   describeOutcome,
   removeLoadSale,
   runContention,
@@ -33,15 +31,15 @@ import {
   type LoadOutcome,
   type LoadTarget,
   type SustainedOptions,
-} from '@flashsale/platform/bench/load-runs.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+} from '@flashsale/tools';
+import { backgroundRedis } from '@flashsale/runtime';
 import { positiveInteger } from './cli-options.ts';
 import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
 import { loadReport } from './load-report.ts';
 import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
-const scriptDir = join(projectRoot, 'test', 'load');
+const scriptDir = join(projectRoot, 'tools', 'load');
 
 /** The load commands need the whole local platform: the API fleet, the relay, the persister. */
 async function requireLocalPlatform(): Promise<void> {

@@ -1,8 +1,8 @@
-import { counterValue, latencyOf, type Latency } from '@flashsale/platform/bench/k6-run.ts';
-import type { LoadOutcome } from '@flashsale/platform/bench/load-runs.ts';
-import type { SaleVerification } from '@flashsale/platform/sales/sale-verification.ts';
+import { counterValue, latencyOf, type Latency } from '@flashsale/tools';
+import type { LoadOutcome } from '@flashsale/tools';
+import type { SaleVerification } from '@flashsale/platform';
 
-/** Answers of a load run by kind: k6's counters of test/load/*.js. */
+/** Answers of a load run by kind: k6's counters of tools/load/*.js. */
 export interface LoadAnswers {
   readonly confirmed: number;
   readonly soldOut: number;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { down, formatEnv, log, prometheusUrl, up } from '@flashsale/stack';
-import type { Sale } from '@flashsale/platform/sales/sale.ts';
+import type { Sale } from '@flashsale/platform';
 import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
 import { ensureDemoSale } from './demo-sale.ts';
 import {

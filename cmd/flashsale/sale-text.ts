@@ -1,5 +1,4 @@
-import type { Sale } from '@flashsale/platform/sales/sale.ts';
-import type { SaleVerification } from '@flashsale/platform/sales/sale-verification.ts';
+import type { Sale, SaleVerification } from '@flashsale/platform';
 
 /** What `sale apply` reports (docs/cli.md). */
 export interface AppliedSale {

@@ -7,7 +7,7 @@ import {
   nodeNetwork,
   projectRoot,
 } from '@flashsale/stack';
-import { stackStartTimeoutMs, useStack, type StackEnv } from '../../test/harness/stack.ts';
+import { stackStartTimeoutMs, useStack, type StackEnv } from '@flashsale/testkit';
 
 interface CliRun {
   readonly code: number;
