@@ -15,7 +15,7 @@ export { startRelayProcess } from './outbox/relay-process.ts';
 export { loadDatabaseConfig, loadPersisterConfig } from './persistence/config.ts';
 export type { DatabaseConfig } from './persistence/config.ts';
 export { deadLetters } from './persistence/dead-letters-table.ts';
-export { migrate } from './persistence/migrator.ts';
+export { migrate, migrationsTable } from './persistence/migrator.ts';
 export { PurchasePersister } from './persistence/persister.ts';
 export {
   insertPurchases,
@@ -30,6 +30,7 @@ export {
 } from './persistence/sales-table.ts';
 export type { SaleIdentity } from './persistence/sales-table.ts';
 export { PurchaseDecider, purchaseDecisionLua } from './purchases/purchase-decider.ts';
+export { purchaseEventSchema } from './purchases/purchase.ts';
 export type { Purchase, PurchaseEvent } from './purchases/purchase.ts';
 export {
   definitionFromManifest,

@@ -200,7 +200,8 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
     await waitReady(true);
     const before = Number(await redis.get(saleKeys(sale).remaining));
     link.stall();
-    const started = Date.now();
+    // Redis is held until after the answer: the answer coming at all shows that the command
+    // timeout, not Redis, ended the wait.
     const lost = await call(
       `${base}/api/sales/${sale}/purchases`,
       await purchaseInit('u2', 'lost-answer'),
@@ -214,9 +215,6 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
         message: jasmine.stringMatching(/retry with the same Idempotency-Key.*purchases\/me/),
       },
     });
-    // The request path never waits longer than its command timeout (2 s).
-    expect(Date.now() - started).toBeLessThan(5000);
-
     // Redis resumes and runs the held command: the purchase happened, its answer was lost.
     link.resume();
     await eventually('the held purchase to be decided', async () =>
