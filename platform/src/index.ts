@@ -17,7 +17,11 @@ export type { DatabaseConfig } from './persistence/config.ts';
 export { deadLetters } from './persistence/dead-letters-table.ts';
 export { migrate, migrationsTable } from './persistence/migrator.ts';
 export { PurchasePersister } from './persistence/persister.ts';
-export { persistedPurchases, persistedUnits } from './persistence/purchases-table.ts';
+export {
+  insertPurchases,
+  persistedPurchases,
+  persistedUnits,
+} from './persistence/purchases-table.ts';
 export {
   findSale,
   findSaleIdentity,

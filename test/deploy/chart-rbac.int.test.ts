@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { projectRoot } from '@flashsale/stack';
 import { isolatedNames } from '@flashsale/testkit';
 import { chartPath, mustRun, runTool } from './deploy-tools.ts';
@@ -42,9 +42,12 @@ describe('deploy: chart operator RBAC', () => {
       'Role',
       operatorRole,
     );
-    const plain = parse(
+    const plain = parseAllDocuments(
       await readFile(join(projectRoot, 'manifests', 'rbac', 'cluster-role.yaml'), 'utf8'),
-    ) as { rules: unknown[] };
+    )
+      .map((document) => document.toJS() as { kind: string; rules: unknown[] })
+      .find((object) => object.kind === 'ClusterRole');
+    if (!plain) throw new Error('manifests/rbac/cluster-role.yaml has no ClusterRole');
     expect(clusterWide.rules).toEqual(plain.rules);
     expect(scoped.rules).toEqual(plain.rules);
   });
