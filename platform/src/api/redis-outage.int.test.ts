@@ -7,7 +7,7 @@ import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
-import { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
 import { requestPathRedis } from '../redis/redis-client.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
@@ -285,7 +285,7 @@ describe('api: createApp on a Redis client that never connected', () => {
         rateWindowMs: 1000,
         idempotencyTtlMs: 60_000,
       }),
-      soldOut: new SoldOutCache(2000),
+      saleAnswers: new SaleAnswerCache({ ttlMs: 2000, maxSales: 100 }),
       hub: new SaleEventsHub(
         (name) => sales.read(name),
         { tickMs: 250, heartbeatMs: 5000 },
