@@ -6,14 +6,21 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { projectRoot } from '@flashsale/stack';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { findSaleIdentity } from '@flashsale/platform/persistence/sales-table.ts';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { createTestDatabase, dropTestDatabase } from '../../test/harness/databases.ts';
-import { isolatedNames } from '../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack, type StackEnv } from '../../test/harness/stack.ts';
+import {
+  migrate,
+  findSaleIdentity,
+  PurchaseDecider,
+  saleKeys,
+  SaleStore,
+} from '@flashsale/platform';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+  type StackEnv,
+} from '@flashsale/testkit';
 
 const run = promisify(execFile);
 

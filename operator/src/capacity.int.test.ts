@@ -4,10 +4,14 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import {
+  stackStartTimeoutMs,
+  condition,
+  OperatorFixture,
+  secondsFromNow,
+} from '@flashsale/testkit';
 import { Reason } from './conditions.ts';
 import { baselineAnnotation } from './fleet-scaler.ts';
-import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
 
 describe('operator: API fleet capacity', () => {
   const fixture = new OperatorFixture('op-capacity');

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { loadEnv, portNumber, urlWith } from '@flashsale/platform/config/env.ts';
+import { loadEnv, portNumber, urlWith } from '@flashsale/runtime';
 
 const milliseconds = (min: number) => z.coerce.number().int().min(min);
 const optionalName = z

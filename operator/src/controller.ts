@@ -1,5 +1,5 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import type { CapacityController } from './capacity.ts';
 import type { Clock, ServerClock } from './clock.ts';
 import { objectKey, type FlashSaleApi, type FlashSaleObject } from './flash-sale-api.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 
 /** Who reports our Events (`kubectl describe` shows it as the source). */

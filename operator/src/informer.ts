@@ -1,6 +1,6 @@
 import type { KubernetesObject, Watch } from '@kubernetes/client-node';
-import { Backoff } from '@flashsale/platform/process/backoff.ts';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import { Backoff } from '@flashsale/runtime';
+import type { Logger } from '@flashsale/runtime';
 import { statusCodeOf } from './flash-sale-api.ts';
 
 export type RestartReason = 'gone' | 'error';

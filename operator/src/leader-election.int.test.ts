@@ -1,14 +1,13 @@
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import type { RunningOperator } from './operator.ts';
+import { PurchaseDecider, saleKeys } from '@flashsale/platform';
 import {
+  stackStartTimeoutMs,
   condition,
   counterValue,
   OperatorFixture,
   secondsFromNow,
-} from './testing/operator-fixture.ts';
+} from '@flashsale/testkit';
+import type { RunningOperator } from './operator.ts';
 
 const reconciles = 'flashsale_operator_reconcile_total';
 

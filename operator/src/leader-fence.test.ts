@@ -1,7 +1,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
+import { createLogger } from '@flashsale/runtime';
 import { LeaderElector, type LeaseClient } from './leader-election.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { ManualClock } from '@flashsale/testkit';
 
 /** An in-memory Lease with the API server's compare-and-swap; it can stop answering. */
 class FakeLeases implements LeaseClient {

@@ -1,11 +1,13 @@
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { findSale } from '@flashsale/platform/persistence/sales-table.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import { PurchaseDecider, findSale, saleKeys } from '@flashsale/platform';
+import {
+  stackStartTimeoutMs,
+  condition,
+  OperatorFixture,
+  secondsFromNow,
+} from '@flashsale/testkit';
 import { Reason } from './conditions.ts';
 import { cleanupFinalizer } from './flash-sale-api.ts';
 import type { RunningOperator } from './operator.ts';
-import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
 
 describe('operator: FlashSale lifecycle', () => {
   const fixture = new OperatorFixture('op-life');

@@ -1,6 +1,6 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
-import { createSseMetrics, type ApiMetrics } from '../observability/metrics.ts';
+import { createSseMetrics, type ApiMetrics } from './api-metrics.ts';
 import type { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
 import type { SaleStore } from '../sales/sale-store.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadEnv, portNumber, urlWith } from '../config/env.ts';
+import { loadEnv, portNumber, urlWith } from '@flashsale/runtime';
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])

@@ -2,13 +2,11 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
-import { eventually, isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
-import { createLogger } from '../observability/logger.ts';
-import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
+import { eventually, isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
+import { createLogger, createRegistry, requestPathRedis } from '@flashsale/runtime';
+import { createApiMetrics } from './api-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
-import { requestPathRedis } from '../redis/redis-client.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';

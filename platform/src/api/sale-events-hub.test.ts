@@ -1,4 +1,4 @@
-import { eventually } from '../../../test/harness/isolation.ts';
+import { eventually } from '@flashsale/testkit';
 import type { Sale } from '../sales/sale.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { hostPortList, loadEnv, portNumber, urlWith } from '../config/env.ts';
+import { hostPortList, loadEnv, portNumber, urlWith } from '@flashsale/runtime';
 
 export const relayConfigSchema = z.object({
   REDIS_URL: urlWith('redis:', 'rediss:'),

@@ -3,9 +3,14 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { Sequelize } from 'sequelize';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
-import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
-import { eventually, isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  eventually,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { deadLetters } from './dead-letters-table.ts';
 import { migrate } from './migrator.ts';
 import { PurchasePersister } from './persister.ts';

@@ -8,9 +8,15 @@ import { checkStorableEvent } from '../purchases/storable-event.ts';
 import { insertDeadLetters, type DeadLetter, type DeadLetterReason } from './dead-letters-table.ts';
 import { PersistMetrics } from './persist-metrics.ts';
 import { insertNewPurchases } from './purchases-table.ts';
-import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
+import {
+  SpanKind,
+  contextFrom,
+  tracer,
+  backoffDelayMs,
+  defaultBackoff,
+  type BackoffOptions,
+} from '@flashsale/runtime';
 import type { Span } from '@opentelemetry/api';
-import { backoffDelayMs, defaultBackoff, type BackoffOptions } from '../process/backoff.ts';
 
 export const defaultPurchasesTopic = 'flashsale.purchases';
 export const defaultPersisterGroupId = 'flashsale-persister';

@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, saleKeys, salesIndexKey } from './sale-keys.ts';

@@ -8,7 +8,7 @@ import {
   trace,
   tracer,
   tracingEnabled,
-} from '../../observability/tracing.ts';
+} from '@flashsale/runtime';
 
 /** Where an unsampled request keeps its trace context (see `inRequestContext`). */
 interface TraceState {
