@@ -178,7 +178,6 @@ export async function migrateDatabase(env: NodeJS.ProcessEnv): Promise<string[]>
   const sequelize = connectDatabase(loadDatabaseConfig(env));
   try {
     const ran = await migrate(sequelize);
-    log(`    migrate: ${ran.length ? `applied ${ran.join(', ')}` : 'the schema is up to date'}`);
     return ran;
   } finally {
     await sequelize.close();
@@ -193,7 +192,8 @@ export async function platformUp(stackEnv: Record<string, string>): Promise<void
   const env = await platformBaseEnv(stackEnv);
   // The operator watches FlashSales: the API server must serve them before it starts.
   await applyFlashSaleCrd(kubeConfigFrom(stackEnv), 'flashsale-cli');
-  await migrateDatabase(env);
+  const ran = await migrateDatabase(env);
+  log(`    migrate: ${ran.length ? `applied ${ran.join(', ')}` : 'the schema is up to date'}`);
   for (const spec of platformProcesses) {
     const outcome = await ensureProcess(spec, env);
     await registerScrapeTarget(spec.name, `127.0.0.1:${spec.port}`, {

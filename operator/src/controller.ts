@@ -77,6 +77,7 @@ export class FlashSaleController {
       resyncMs: deps.resyncMs,
       logger: deps.logger,
       onRestart: (reason) => deps.metrics.watchRestarts.inc({ reason }),
+      clock: deps.clock,
     });
     this.queue = new WorkQueue({
       concurrency: deps.concurrency,

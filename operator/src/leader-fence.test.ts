@@ -158,6 +158,45 @@ describe('operator: leader lease fence', () => {
     await stopAll(a, b);
   });
 
+  it('lets a standby take a killed leader’s lease once it expires: not sooner, within a retry period or two', async () => {
+    const a = elector('a');
+    const b = elector('b');
+    a.start();
+    await clock.advance(0);
+    b.start();
+    await clock.advance(1000);
+    // Killed: it stops without handing the lease back, which then has to expire.
+    await a.stop(false);
+    const lastRenewMs = new Date(leases.lease?.spec?.renewTime ?? 0).getTime();
+    let bLeadsMs: number | undefined;
+    for (let step = 0; step < 100 && bLeadsMs === undefined; step += 1) {
+      await clock.advance(50);
+      if (b.mayWrite()) bLeadsMs = clock.now().getTime();
+    }
+    expect(bLeadsMs).withContext('b never led').toBeDefined();
+    const afterRenewMs = (bLeadsMs ?? 0) - lastRenewMs;
+    expect(afterRenewMs).toBeGreaterThan(timing.leaseDurationMs);
+    expect(afterRenewMs).toBeLessThanOrEqual(timing.leaseDurationMs + 2 * timing.retryPeriodMs);
+    expect(leases.lease?.spec?.holderIdentity).toBe('b');
+    expect(events).toEqual(['a leads', 'a stopped', 'b leads']);
+    await stopAll(a, b);
+  });
+
+  it('hands the lease back on a graceful stop: the standby leads at its next try', async () => {
+    const a = elector('a');
+    const b = elector('b');
+    a.start();
+    await clock.advance(0);
+    b.start();
+    await clock.advance(1000);
+    await a.stop(true);
+    expect(leases.lease?.spec?.holderIdentity).toBeUndefined();
+    await clock.advance(timing.retryPeriodMs);
+    expect(b.mayWrite()).toBeTrue();
+    expect(events).toEqual(['a leads', 'a stopped', 'b leads']);
+    await stopAll(a, b);
+  });
+
   it('judges durations on the monotonic clock, not on a wall clock that jumps', async () => {
     const a = elector('a');
     a.start();

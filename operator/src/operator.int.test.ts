@@ -1,5 +1,6 @@
 import { PurchaseDecider, findSale, saleKeys } from '@flashsale/platform';
 import {
+  eventually,
   stackStartTimeoutMs,
   condition,
   OperatorFixture,
@@ -200,16 +201,12 @@ describe('operator: FlashSale lifecycle', () => {
     await fixture.redis.xack(outbox, 'relay', ...ids);
     await fixture.redis.xdel(outbox, ...ids);
 
-    const deadline = Date.now() + 15_000;
-    let gone = false;
-    while (!gone && Date.now() < deadline) {
-      gone = await fixture.getSale('life-delete').then(
-        () => false,
+    await eventually('life-delete to be gone once its outbox drained', () =>
+      fixture.getSale('life-delete').then(
+        () => undefined,
         () => true,
-      );
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(gone).toBeTrue();
+      ),
+    );
     expect(
       await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
     ).toEqual([]);

@@ -156,7 +156,7 @@ export async function startOperator(
     cached: (key) => controller.informer.get(key),
     store: new SaleStore(redis),
     database,
-    events: new EventRecorder(kubeConfig, config.OPERATOR_IDENTITY, logger),
+    events: new EventRecorder(kubeConfig, config.OPERATOR_IDENTITY, logger, clock),
     capacity,
     activeRefreshMs: config.ACTIVE_REFRESH_MS,
     logger,

@@ -26,6 +26,8 @@ export {
 export type { Tracing } from './observability/tracing.ts';
 export { Backoff, backoffDelayMs, defaultBackoff } from './process/backoff.ts';
 export type { BackoffOptions } from './process/backoff.ts';
+export { systemClock } from './process/clock.ts';
+export type { Clock, Timer } from './process/clock.ts';
 export { runToCompletion, runUntilSignalled } from './process/lifecycle.ts';
 export { luaScript } from './redis/lua-script.ts';
 export { backgroundRedis, requestPathRedis } from './redis/redis-client.ts';

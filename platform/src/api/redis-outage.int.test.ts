@@ -6,7 +6,7 @@ import { eventually, isolatedNames, stackStartTimeoutMs, useStack } from '@flash
 import { createLogger, createRegistry, requestPathRedis } from '@flashsale/runtime';
 import { createApiMetrics } from './api-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
-import { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
@@ -200,7 +200,8 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
     await waitReady(true);
     const before = Number(await redis.get(saleKeys(sale).remaining));
     link.stall();
-    const started = Date.now();
+    // Redis is held until after the answer: the answer coming at all shows that the command
+    // timeout, not Redis, ended the wait.
     const lost = await call(
       `${base}/api/sales/${sale}/purchases`,
       await purchaseInit('u2', 'lost-answer'),
@@ -214,9 +215,6 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
         message: jasmine.stringMatching(/retry with the same Idempotency-Key.*purchases\/me/),
       },
     });
-    // The request path never waits longer than its command timeout (2 s).
-    expect(Date.now() - started).toBeLessThan(5000);
-
     // Redis resumes and runs the held command: the purchase happened, its answer was lost.
     link.resume();
     await eventually('the held purchase to be decided', async () =>
@@ -283,7 +281,7 @@ describe('api: createApp on a Redis client that never connected', () => {
         rateWindowMs: 1000,
         idempotencyTtlMs: 60_000,
       }),
-      soldOut: new SoldOutCache(2000),
+      saleAnswers: new SaleAnswerCache({ ttlMs: 2000, maxSales: 100 }),
       hub: new SaleEventsHub(
         (name) => sales.read(name),
         { tickMs: 250, heartbeatMs: 5000 },

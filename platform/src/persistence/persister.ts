@@ -16,6 +16,8 @@ import {
   defaultBackoff,
   type BackoffOptions,
   purchasesTopic,
+  systemClock,
+  type Clock,
 } from '@flashsale/runtime';
 import type { Span } from '@opentelemetry/api';
 
@@ -38,6 +40,8 @@ export interface PurchasePersisterOptions {
   readonly retry?: BackoffOptions;
   /** Called when the consumer has crashed and will not restart by itself. */
   readonly onFatalError?: (error: Error) => void;
+  /** Reads the time the persistence lag is measured to. */
+  readonly clock?: Clock;
 }
 
 /** The part of a kafkajs batch that one transaction covers. */
@@ -123,6 +127,7 @@ export class PurchasePersister {
   readonly #batchMax: number;
   readonly #concurrency: number;
   readonly #retry: BackoffOptions;
+  readonly #clock: Clock;
   readonly #stopping = new AbortController();
   #inGroup = false;
   #started = false;
@@ -135,6 +140,7 @@ export class PurchasePersister {
     this.#batchMax = options.batchMax ?? 1000;
     this.#concurrency = options.partitionsConsumedConcurrently ?? 1;
     this.#retry = options.retry ?? defaultBackoff;
+    this.#clock = options.clock ?? systemClock;
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId ?? defaultPersisterGroupId,
     });
@@ -359,7 +365,7 @@ export class PurchasePersister {
     const fresh = events.filter((event) => inserted.has(event.purchaseId));
     // Each id is counted once even when the batch carried the same event twice.
     const purchasedAt = new Map(fresh.map((event) => [event.purchaseId, event.purchasedAt]));
-    this.#metrics.recordPersisted([...purchasedAt.values()], Date.now());
+    this.#metrics.recordPersisted([...purchasedAt.values()], this.#clock.now().getTime());
   }
 
   /** Waits, unless shutdown begins first; returns false when it did. */

@@ -1,10 +1,10 @@
+import type { Purchase } from '@flashsale/contract';
 import { Redis } from 'ioredis';
 import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { PurchaseDecider, type PurchaseDecision } from './purchase-decider.ts';
-import type { Purchase } from './purchase.ts';
 
 const minute = 60_000;
 

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '@flashsale/operator';
+import type { Clock, Timer } from '@flashsale/runtime';
 
 interface Pending {
   readonly at: number;
@@ -38,6 +38,10 @@ export class ManualClock implements Clock {
     const entry = { at: this.monotonic + Math.max(0, delayMs), seq: (this.seq += 1), callback };
     this.pending.add(entry);
     return { cancel: () => this.pending.delete(entry) };
+  }
+
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.after(delayMs, resolve));
   }
 
   /** Moves the wall clock alone, as an NTP step would. */
