@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { projectRoot } from '@flashsale/stack';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
@@ -14,6 +13,8 @@ import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { createTestDatabase, dropTestDatabase } from '../../test/harness/databases.ts';
 import { isolatedNames } from '../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack, type StackEnv } from '../../test/harness/stack.ts';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
+import { deleteKeysUnderPrefix, keysMatching } from '../../test/harness/redis.ts';
 
 const run = promisify(execFile);
 
@@ -31,7 +32,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   const names = isolatedNames('sale-cli');
   let stack: StackEnv;
   let databaseUrl = '';
-  let redis: Redis;
+  let redis: RedisClient;
   let store: SaleStore;
   let database: Sequelize;
   let dir = '';
@@ -76,7 +77,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   beforeAll(async () => {
     stack = await useStack();
     databaseUrl = await createTestDatabase(stack.DATABASE_URL, names.database);
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: names.redisPrefix });
     store = new SaleStore(redis);
     database = new Sequelize(databaseUrl, { logging: false });
     await migrate(database);
@@ -84,8 +85,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
-    const keys = await redis.keys(`${names.redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(names.redisPrefix.length)));
+    await deleteKeysUnderPrefix(redis);
     redis.disconnect();
     await database.close();
     await dropTestDatabase(stack.DATABASE_URL, names.database);
@@ -147,7 +147,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
     expect(JSON.parse(removed.stdout)).toEqual(
       jasmine.objectContaining({ sale: 'cli-doomed', status: 'removed' }),
     );
-    expect(await redis.keys(`${names.redisPrefix}flashsale:{cli-doomed}:*`)).toEqual([]);
+    expect(await keysMatching(redis, `${names.redisPrefix}flashsale:{cli-doomed}:*`)).toEqual([]);
     expect(await findSaleIdentity(database, 'cli-doomed')).toBeUndefined();
   });
 });

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
 import { positiveInteger } from './cli-options.ts';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+import { backgroundRedis, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import {
   definitionFromManifest,
   parseFlashSaleManifest,
@@ -23,7 +22,7 @@ import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-ve
 import { platformEnv, required } from './platform-env.ts';
 
 interface Clients {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly sales: SaleStore;
   readonly database: Sequelize;
 }

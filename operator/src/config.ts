@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { loadEnv, portNumber, urlWith } from '@flashsale/platform/config/env.ts';
+import { redisUrl } from '@flashsale/platform/redis/redis-client.ts';
 
 const milliseconds = (min: number) => z.coerce.number().int().min(min);
 const optionalName = z
@@ -13,7 +14,7 @@ export const operatorConfigSchema = z
   .object({
     /** Path of a kubeconfig; unset means in-cluster (service account). */
     KUBECONFIG: z.string().min(1).optional(),
-    REDIS_URL: urlWith('redis:', 'rediss:'),
+    REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: z.string().max(64).default(''),
     DATABASE_URL: urlWith('postgres:', 'postgresql:'),
     /** migrate() holds one pooled connection for its lock while running on another. */

@@ -6,6 +6,7 @@ import { Reason } from './conditions.ts';
 import { cleanupFinalizer } from './flash-sale-api.ts';
 import type { RunningOperator } from './operator.ts';
 import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
+import { keysMatching } from '../../test/harness/redis.ts';
 
 describe('operator: FlashSale lifecycle', () => {
   const fixture = new OperatorFixture('op-life');
@@ -209,7 +210,7 @@ describe('operator: FlashSale lifecycle', () => {
     }
     expect(gone).toBeTrue();
     expect(
-      await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
+      await keysMatching(fixture.redis, `${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
     ).toEqual([]);
     expect(await fixture.store.read('life-delete')).toBeUndefined();
   });

@@ -6,7 +6,7 @@ import type { Logger } from '@flashsale/platform/observability/logger.ts';
 import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
 import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
 import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { Redis } from 'ioredis';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { CapacityController } from './capacity.ts';
 import { ServerClock, systemClock, type Clock } from './clock.ts';
@@ -66,14 +66,15 @@ function fleetTarget(config: OperatorConfig): FleetTarget | undefined {
  * its timeout, and one waiting for a connection is retried a bounded number of times.
  * An outage then fails reconciles (retried with backoff) instead of hanging the workers.
  */
-function storageClients(config: OperatorConfig): { redis: Redis; database: Sequelize } {
+function storageClients(config: OperatorConfig): { redis: RedisClient; database: Sequelize } {
   const timeoutMs = config.DATABASE_QUERY_TIMEOUT_MS;
-  const redis = new Redis(config.REDIS_URL, {
+  const redis = redisClient(config.REDIS_URL, {
     keyPrefix: config.REDIS_KEY_PREFIX,
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+    clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
     lazyConnect: true,
   });
   const database = new Sequelize(config.DATABASE_URL, {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -16,7 +15,7 @@ import {
   type LoadTarget,
 } from '@flashsale/platform/bench/load-runs.ts';
 import { deleteKeysUnderPrefix } from '@flashsale/platform/bench/prefixed-keys.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+import { backgroundRedis, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { IsolatedPlatform, freePort } from '../harness/platform.ts';
@@ -216,7 +215,7 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
   let prometheusUrl: string;
   let kubeconfig: string;
   let operator: ChildProcess | undefined;
-  let redis: Redis;
+  let redis: RedisClient;
   let database: Sequelize;
   let apiUrl: string;
   let jobs: { api: string; workers: string };

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { projectRoot, toolBin } from '@flashsale/stack';
 import { counterValue } from '@flashsale/platform/bench/k6-run.ts';
 import { runContention, type LoadOutcome } from '@flashsale/platform/bench/load-runs.ts';
 import { deleteKeysUnderPrefix } from '@flashsale/platform/bench/prefixed-keys.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+import { backgroundRedis, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import { isolatedNames } from '../harness/isolation.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
@@ -20,7 +19,7 @@ describe('load: contention (k6, 20,000 buyers vs 1,000 units)', () => {
   const stock = 1000;
   let platform: IsolatedPlatform;
   let apiUrls: string[];
-  let redis: Redis;
+  let redis: RedisClient;
   let database: Sequelize;
 
   beforeAll(async () => {

@@ -2,14 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { projectRoot, toolBin } from '@flashsale/stack';
 import { counterValue, k6ThresholdsFailed, runK6 } from '@flashsale/platform/bench/k6-run.ts';
 import { runContention, runSustained } from '@flashsale/platform/bench/load-runs.ts';
 import { createLoadSale } from '@flashsale/platform/bench/load-sale.ts';
 import { deleteKeysUnderPrefix } from '@flashsale/platform/bench/prefixed-keys.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+import { backgroundRedis, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
@@ -55,7 +54,7 @@ describe('load: k6 results in Prometheus, the summary file and latency threshold
   const names = isolatedNames('k6 prometheus');
   let platform: IsolatedPlatform;
   let apiUrl: string;
-  let redis: Redis;
+  let redis: RedisClient;
   let database: Sequelize;
   let prometheusUrl: string;
 

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import kafkajs, { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { Sequelize } from 'sequelize';
@@ -14,6 +13,7 @@ import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { scrapeMetric } from '../harness/metrics.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack, type StackEnv } from '../harness/stack.ts';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 
 interface Attempt {
   readonly status: number;
@@ -33,7 +33,7 @@ const relayMaxAttempts = 3;
 describe('pipeline faults (processes)', () => {
   let stack: StackEnv;
   let platform: IsolatedPlatform;
-  let redis: Redis;
+  let redis: RedisClient;
   let sales: SaleStore;
   let database: Sequelize;
   let kafka: Kafka;
@@ -114,7 +114,7 @@ describe('pipeline faults (processes)', () => {
       ],
     });
     await admin.disconnect();
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
     sales = new SaleStore(redis);
     database = new Sequelize(platform.database, { logging: false });
     persisterUrl = await platform.start('persister');
@@ -240,7 +240,7 @@ describe('pipeline faults (processes)', () => {
     // if the configuring process died at that moment.
     const user = `test-${platform.names.id}`;
     await redis.call('ACL', 'SETUSER', user, 'on', 'nopass', '~*', '&*', '+@all', '-sadd');
-    const limited = new Redis(stack.REDIS_URL, {
+    const limited = redisClient(stack.REDIS_URL, {
       username: user,
       password: 'unused',
       keyPrefix: platform.names.redisPrefix,

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Sequelize } from 'sequelize';
 import { persistedPurchases } from '@flashsale/platform/persistence/purchases-table.ts';
@@ -15,6 +14,7 @@ import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { scrapeMetric } from '../harness/metrics.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 
 interface Attempt {
   readonly status: number;
@@ -31,7 +31,7 @@ interface Attempt {
  */
 describe('purchase path (processes, faults)', () => {
   let platform: IsolatedPlatform;
-  let redis: Redis;
+  let redis: RedisClient;
   let sales: SaleStore;
   let database: Sequelize;
   let apiUrls: string[];
@@ -116,7 +116,7 @@ describe('purchase path (processes, faults)', () => {
     const stack = await useStack();
     platform = new IsolatedPlatform(isolatedNames('path'), stack);
     await platform.prepare();
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
     sales = new SaleStore(redis);
     database = new Sequelize(platform.database, { logging: false });
     await platform.start('persister');

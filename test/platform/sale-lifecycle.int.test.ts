@@ -1,5 +1,4 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { Reason } from '@flashsale/operator/conditions.ts';
@@ -22,6 +21,8 @@ import { stop as stopComponent, up } from '@flashsale/stack';
 import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
+import { keysMatching } from '../harness/redis.ts';
 
 interface Attempt {
   readonly status: number;
@@ -39,7 +40,7 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 describe('sale lifecycle (operator and processes, faults)', () => {
   const fixture = new OperatorFixture('lifecycle');
   let platform: IsolatedPlatform;
-  let redis: Redis;
+  let redis: RedisClient;
   let sales: SaleStore;
   let database: Sequelize;
   let apiUrl = '';
@@ -113,7 +114,7 @@ describe('sale lifecycle (operator and processes, faults)', () => {
     await fixture.setUp();
     platform = new IsolatedPlatform(isolatedNames('lifecycle-p'), stack);
     await platform.prepare();
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
     sales = new SaleStore(redis);
     database = new Sequelize(platform.database, { logging: false });
     await platform.start('persister');
@@ -166,7 +167,7 @@ describe('sale lifecycle (operator and processes, faults)', () => {
       (await persistedPurchases(database, 'del-drop')).map((r) => r.purchaseId),
     );
     expect(duringOutage.filter((a) => !stored.has(a.purchaseId ?? ''))).toEqual([]);
-    expect(await redis.keys(`${platform.names.redisPrefix}flashsale:{del-drop}:*`)).toEqual([]);
+    expect(await keysMatching(redis, `${platform.names.redisPrefix}flashsale:{del-drop}:*`)).toEqual([]);
     expect(await findSaleIdentity(database, 'del-drop')).toBeUndefined();
   }, 240_000);
 
@@ -209,7 +210,7 @@ describe('sale lifecycle (operator and processes, faults)', () => {
     expect((await buy('lost-drop', 'bob', 1)).status).toBe(201);
     await persistedReaches('lost-drop', 3);
 
-    const keys = await redis.keys(`${platform.names.redisPrefix}flashsale:{lost-drop}:*`);
+    const keys = await keysMatching(redis, `${platform.names.redisPrefix}flashsale:{lost-drop}:*`);
     await redis.unlink(...keys.map((key) => key.slice(platform.names.redisPrefix.length)));
     await expectStockLost('lost-drop', 3);
 

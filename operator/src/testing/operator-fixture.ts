@@ -6,14 +6,15 @@ import {
   setHeaderOptions,
   type CoreV1Event,
 } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { createLogger } from '@flashsale/platform/observability/logger.ts';
 import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
 import { isolatedNames, type IsolatedNames } from '../../../test/harness/isolation.ts';
 import { freePort } from '../../../test/harness/platform.ts';
+import { deleteKeysUnderPrefix } from '../../../test/harness/redis.ts';
 import { useStack, type StackEnv } from '../../../test/harness/stack.ts';
 import { applyFlashSaleCrd } from '../crd/crd-install.ts';
 import {
@@ -46,7 +47,7 @@ export class OperatorFixture {
   readonly kubeConfig = new KubeConfig();
   stack!: StackEnv;
   databaseUrl = '';
-  redis!: Redis;
+  redis!: RedisClient;
   store!: SaleStore;
   database!: Sequelize;
   core!: CoreV1Api;
@@ -69,7 +70,7 @@ export class OperatorFixture {
     await applyFlashSaleCrd(this.kubeConfig, 'flashsale-operator-tests');
     await this.core.createNamespace({ body: { metadata: { name: this.namespace } } });
     this.databaseUrl = await createTestDatabase(this.stack.DATABASE_URL, this.names.database);
-    this.redis = new Redis(this.stack.REDIS_URL, { keyPrefix: this.names.redisPrefix });
+    this.redis = redisClient(this.stack.REDIS_URL, { keyPrefix: this.names.redisPrefix });
     // Outage specs stop Redis on purpose; the client reconnects by itself.
     this.redis.on('error', () => undefined);
     this.store = new SaleStore(this.redis);
@@ -83,9 +84,7 @@ export class OperatorFixture {
     const sales = await this.listSales().catch(() => []);
     await Promise.all(sales.map((sale) => this.forgetSale(sale.metadata.name)));
     await this.core.deleteNamespace({ name: this.namespace }).catch(() => undefined);
-    const keys = await this.redis.keys(`${this.names.redisPrefix}*`);
-    if (keys.length > 0)
-      await this.redis.del(...keys.map((key) => key.slice(this.names.redisPrefix.length)));
+    await deleteKeysUnderPrefix(this.redis);
     this.redis.disconnect();
     await this.database.close();
     await dropTestDatabase(this.stack.DATABASE_URL, this.names.database).catch(() => undefined);

@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { createApiMetrics, createRegistry, lastKnown } from '../observability/metrics.ts';
 import { unknownSale } from '../observability/sale-labels.ts';
 import type { Logger } from '../observability/logger.ts';
 import { registerSaleConfigMetrics } from '../observability/sale-config-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
-import { requestPathRedis } from '../redis/redis-client.ts';
+import { requestPathRedis, type RedisClient } from '../redis/redis-client.ts';
 import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
@@ -26,7 +25,7 @@ export interface ApiServer {
 }
 
 export async function startApiServer(config: ApiConfig, logger: Logger): Promise<ApiServer> {
-  const redis: Redis = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const redis: RedisClient = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) =>
     logger.warn({ err: error.message }, 'redis connection error'),
   );

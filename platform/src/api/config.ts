@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadEnv, portNumber, urlWith } from '../config/env.ts';
+import { redisUrl } from '../redis/redis-client.ts';
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -41,7 +42,7 @@ const count = (min: number, max: number) =>
 
 export const apiConfigSchema = z
   .object({
-    REDIS_URL: urlWith('redis:', 'rediss:'),
+    REDIS_URL: redisUrl,
     /** Prefix for every Redis key (isolates tests, or several platforms on one Redis). */
     REDIS_KEY_PREFIX: z.string().max(64).default(''),
     PORT: portNumber.default(8080),

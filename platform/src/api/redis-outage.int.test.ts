@@ -8,7 +8,7 @@ import { createLogger } from '../observability/logger.ts';
 import { createApiMetrics, createRegistry } from '../observability/metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
-import { requestPathRedis } from '../redis/redis-client.ts';
+import { requestPathRedis, type RedisClient } from '../redis/redis-client.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
@@ -267,7 +267,7 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
 });
 
 describe('api: createApp on a Redis client that never connected', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let server: HttpServer;
   let base = '';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { luaScript } from '../redis/lua-script.ts';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
@@ -15,7 +15,7 @@ export interface PhaseFigures {
 
 export interface LuaBenchmarkOptions {
   /** A client with the bench's own key prefix. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly host: string;
   readonly port: number;
   /** Parallel connections, like the HTTP phases' virtual users. */

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import type { Logger } from '../observability/logger.ts';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { outboxGroup, saleKeys } from '../sales/sale-keys.ts';
 import {
   SpanKind,
@@ -132,7 +132,7 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly sender: RelaySender,
     private readonly listSales: () => Promise<string[]>,
     private readonly options: OutboxRelayOptions,

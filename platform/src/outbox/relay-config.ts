@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { hostPortList, loadEnv, portNumber, urlWith } from '../config/env.ts';
+import { hostPortList, loadEnv, portNumber } from '../config/env.ts';
+import { redisUrl } from '../redis/redis-client.ts';
 
 export const relayConfigSchema = z.object({
-  REDIS_URL: urlWith('redis:', 'rediss:'),
+  REDIS_URL: redisUrl,
   REDIS_KEY_PREFIX: z.string().max(64).default(''),
   KAFKA_BROKERS: hostPortList,
   KAFKA_TOPIC: z.string().min(1).default('flashsale.purchases'),

@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import { createRegistry, lastKnown } from '../observability/metrics.ts';
 import { startOpsServer } from '../observability/ops-server.ts';
-import { backgroundRedis } from '../redis/redis-client.ts';
+import { backgroundRedis, type RedisClient } from '../redis/redis-client.ts';
 import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
@@ -26,7 +25,7 @@ interface RelayMetrics {
 
 function relayMetrics(
   registry: Registry,
-  redis: Redis,
+  redis: RedisClient,
   sales: SaleStore,
   link: KafkaLink,
 ): RelayMetrics {

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
@@ -6,6 +5,8 @@ import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { PurchaseDecider, type PurchaseDecision } from './purchase-decider.ts';
 import type { Purchase } from './purchase.ts';
+import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
+import { deleteKeysUnderPrefix } from '../../../test/harness/redis.ts';
 
 const minute = 60_000;
 
@@ -39,8 +40,8 @@ function confirmedOf(decision: PurchaseDecision | undefined): Purchase {
 
 describe('purchase decision: PurchaseDecider on real Redis', () => {
   const { redisPrefix } = isolatedNames('purchase-decider');
-  let clients: Redis[] = [];
-  let redis: Redis;
+  let clients: RedisClient[] = [];
+  let redis: RedisClient;
   let store: SaleStore;
   let decider: PurchaseDecider;
   let deciders: PurchaseDecider[] = [];
@@ -70,8 +71,8 @@ describe('purchase decision: PurchaseDecider on real Redis', () => {
     const { REDIS_URL } = await useStack();
     // Several connections, as several API pods would have: the decision must be atomic
     // across them, not merely ordered on one connection.
-    clients = Array.from({ length: 4 }, () => new Redis(REDIS_URL, { keyPrefix: redisPrefix }));
-    redis = clients[0] as Redis;
+    clients = Array.from({ length: 4 }, () => redisClient(REDIS_URL, { keyPrefix: redisPrefix }));
+    redis = clients[0] as RedisClient;
     store = new SaleStore(redis);
     deciders = clients.map(
       (client) =>
@@ -81,8 +82,7 @@ describe('purchase decision: PurchaseDecider on real Redis', () => {
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+    await deleteKeysUnderPrefix(redis);
     await Promise.all(clients.map((client) => client.quit()));
   });
 
@@ -296,7 +296,7 @@ describe('purchase decision: PurchaseDecider on real Redis', () => {
 
   it('enforces the rate limit: with 3 attempts per 1000 ms the 4th is rate_limited', async () => {
     const sale = await newSale({ stock: 100, perUserLimit: 10 });
-    const limited = new PurchaseDecider(clients[1] as Redis, {
+    const limited = new PurchaseDecider(clients[1] as RedisClient, {
       rateLimit: 3,
       rateWindowMs: 1000,
       idempotencyTtlMs: 60_000,

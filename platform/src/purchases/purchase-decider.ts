@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { luaScript } from '../redis/lua-script.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
 import { classifyRedisError } from '../redis/redis-errors.ts';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
 import type { Purchase } from './purchase.ts';
@@ -81,9 +81,9 @@ export function purchaseFromStored(json: string): Purchase {
 
 type ScriptReply = [string, ...(string | number)[]];
 
-interface DeciderRedis extends Redis {
+type DeciderRedis = RedisClient & {
   purchaseDecision(...args: (string | number)[]): Promise<ScriptReply>;
-}
+};
 
 const purchaseDecisionLua = luaScript(import.meta.url, 'purchase-decision.lua');
 
@@ -115,7 +115,7 @@ export class PurchaseDecider {
   private readonly redis: DeciderRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly options: DeciderOptions,
   ) {
     this.redis = redis as DeciderRedis;

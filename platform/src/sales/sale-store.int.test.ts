@@ -1,10 +1,15 @@
-import { Redis } from 'ioredis';
 import { isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { SaleStore } from './sale-store.ts';
+import {
+  duplicateClient,
+  redisClient,
+  type RedisClient,
+} from '@flashsale/platform/redis/redis-client.ts';
+import { deleteKeysUnderPrefix, keysMatching } from '../../../test/harness/redis.ts';
 
 const minute = 60_000;
 
@@ -24,7 +29,7 @@ function definitionOf(name: string, overrides: Partial<SaleDefinition> = {}): Sa
 
 describe('purchase decision: SaleStore configuration and removal on real Redis', () => {
   const { redisPrefix } = isolatedNames('sale-store');
-  let redis: Redis;
+  let redis: RedisClient;
   let store: SaleStore;
   let decider: PurchaseDecider;
 
@@ -37,11 +42,11 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
 
   /** Every key of the sale, as the server names them (with the isolation prefix). */
   const keysOf = (sale: string): Promise<string[]> =>
-    redis.keys(`${redisPrefix}${saleKeys(sale).pattern}`);
+    keysMatching(redis, `${redisPrefix}${saleKeys(sale).pattern}`);
 
   beforeAll(async () => {
     const { REDIS_URL } = await useStack();
-    redis = new Redis(REDIS_URL, { keyPrefix: redisPrefix });
+    redis = redisClient(REDIS_URL, { keyPrefix: redisPrefix });
     store = new SaleStore(redis);
     decider = new PurchaseDecider(redis, {
       rateLimit: 10,
@@ -51,8 +56,7 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+    await deleteKeysUnderPrefix(redis);
     await redis.quit();
   });
 
@@ -165,7 +169,7 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
   });
 
   it('publishes a change on its isolated channel when a sale is configured', async () => {
-    const subscriber = redis.duplicate();
+    const subscriber = duplicateClient(redis);
     const received: string[] = [];
     subscriber.on('message', (_channel: string, sale: string) => received.push(sale));
     await subscriber.subscribe(changesChannelFor(redisPrefix));
