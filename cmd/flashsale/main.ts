@@ -43,7 +43,10 @@ stack
 stack
   .command('up')
   .description('start what is not running, wait until ready, print the endpoints as shell exports')
-  .option('--redis-cluster', 'also start a three-master Redis Cluster (FLASHSALE_REDIS_MODE=cluster)')
+  .option(
+    '--redis-cluster',
+    'also start a three-master Redis Cluster (FLASHSALE_REDIS_MODE=cluster)',
+  )
   .action(async (options: { redisCluster?: boolean }) => {
     if (options.redisCluster) process.env.FLASHSALE_REDIS_MODE = 'cluster';
     const startedAt = Date.now();

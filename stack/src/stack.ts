@@ -100,10 +100,10 @@ async function bringUp(component: Component): Promise<void> {
 }
 
 export function stackEndpoints(): Record<string, string> {
-  return Object.assign({}, ...activeComponents().map((component) => component.endpoints())) as Record<
-    string,
-    string
-  >;
+  return Object.assign(
+    {},
+    ...activeComponents().map((component) => component.endpoints()),
+  ) as Record<string, string>;
 }
 
 /**

@@ -32,7 +32,8 @@ export interface RedisServerOfKey {
  * cluster master whose slot range takes the key's hash slot.
  */
 export async function redisServerOf(client: RedisClient, key: string): Promise<RedisServerOfKey> {
-  if (!(client instanceof Cluster)) return { component: 'redis', port: client.options.port ?? 6379 };
+  if (!(client instanceof Cluster))
+    return { component: 'redis', port: client.options.port ?? 6379 };
   const fullKey = `${client.options.keyPrefix ?? ''}${key}`;
   const slot = Number(await client.cluster('KEYSLOT', fullKey));
   const ranges = await client.cluster('SLOTS');

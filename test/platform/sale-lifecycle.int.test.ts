@@ -167,7 +167,9 @@ describe('sale lifecycle (operator and processes, faults)', () => {
       (await persistedPurchases(database, 'del-drop')).map((r) => r.purchaseId),
     );
     expect(duringOutage.filter((a) => !stored.has(a.purchaseId ?? ''))).toEqual([]);
-    expect(await keysMatching(redis, `${platform.names.redisPrefix}flashsale:{del-drop}:*`)).toEqual([]);
+    expect(
+      await keysMatching(redis, `${platform.names.redisPrefix}flashsale:{del-drop}:*`),
+    ).toEqual([]);
     expect(await findSaleIdentity(database, 'del-drop')).toBeUndefined();
   }, 240_000);
 

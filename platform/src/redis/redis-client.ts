@@ -40,7 +40,8 @@ function seedNode(entry: string, url: string): { host: string; port: number } {
  */
 export function parseClusterUrl(url: string): ClusterTarget {
   const scheme = clusterSchemes.find((candidate) => url.startsWith(`${candidate}//`));
-  if (scheme === undefined) throw new Error(`REDIS_URL=${JSON.stringify(url)} is not a cluster URL`);
+  if (scheme === undefined)
+    throw new Error(`REDIS_URL=${JSON.stringify(url)} is not a cluster URL`);
   const rest = url.slice(scheme.length + 2).replace(/\/$/, '');
   const at = rest.lastIndexOf('@');
   const credentials = at < 0 ? '' : rest.slice(0, at);

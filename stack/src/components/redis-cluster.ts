@@ -39,7 +39,13 @@ export function redisClusterUrl(): string {
   return `redis+cluster://${nodes.join(',')}`;
 }
 
-const nodeDir = (index: number): string => statePath('data', 'redis-cluster', String(index + 1));
+/**
+ * One directory per node and port: nodes.conf records the peers' ports, so a cluster formed
+ * on other ports (another FLASHSALE_REDIS_CLUSTER_PORT, another stack slot) is a different
+ * cluster, with data of its own.
+ */
+const nodeDir = (index: number): string =>
+  statePath('data', 'redis-cluster', String(redisClusterNodePort(index)));
 
 export function redisClusterArgs(index: number): string[] {
   const dir = nodeDir(index);
@@ -68,7 +74,7 @@ async function clusterInfo(nodePort: number): Promise<Map<string, string> | unde
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const text = (await client.cluster('INFO')) as string;
+    const text = (await client.cluster('INFO'));
     return new Map(
       text
         .split(/\r?\n/)
@@ -94,14 +100,19 @@ function formed(infos: readonly (Map<string, string> | undefined)[]): boolean {
     (info) =>
       info?.get('cluster_state') === 'ok' &&
       info.get('cluster_known_nodes') === String(redisClusterSize) &&
-      info.get('cluster_slots_assigned') === '16384',
+      info.get('cluster_slots_assigned') === '16384' &&
+      // Every master of the cluster answers; a node that merely remembers its peers does not count.
+      info.get('cluster_size') === String(redisClusterSize) &&
+      info.get('cluster_slots_fail') === '0' &&
+      info.get('cluster_slots_pfail') === '0',
   );
 }
 
 /** Fresh nodes: each knows only itself and serves no slot. */
 function fresh(infos: readonly (Map<string, string> | undefined)[]): boolean {
   return infos.every(
-    (info) => info?.get('cluster_known_nodes') === '1' && info.get('cluster_slots_assigned') === '0',
+    (info) =>
+      info?.get('cluster_known_nodes') === '1' && info.get('cluster_slots_assigned') === '0',
   );
 }
 
@@ -126,9 +137,12 @@ async function createCluster(): Promise<void> {
 export async function ensureRedisCluster(timeoutMs = 30_000): Promise<void> {
   if (fresh(await allInfo())) await createCluster();
   const deadline = Date.now() + timeoutMs;
+  let streak = 0;
   while (Date.now() < deadline) {
-    if (formed(await allInfo())) return;
-    await sleep(200);
+    // Twice in a row, a second apart: a restarted node says "ok" from nodes.conf at once.
+    streak = formed(await allInfo()) ? streak + 1 : 0;
+    if (streak >= 2) return;
+    await sleep(streak > 0 ? 1000 : 200);
   }
   throw new StepError(
     'redis-cluster',
