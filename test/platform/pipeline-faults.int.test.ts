@@ -14,6 +14,7 @@ import { scrapeMetric } from '../harness/metrics.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack, type StackEnv } from '../harness/stack.ts';
 import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
+import { onEveryMaster } from '../harness/redis.ts';
 
 interface Attempt {
   readonly status: number;
@@ -239,7 +240,19 @@ describe('pipeline faults (processes)', () => {
     // A client that can do everything but add to a set: the index write fails, as it would
     // if the configuring process died at that moment.
     const user = `test-${platform.names.id}`;
-    await redis.call('ACL', 'SETUSER', user, 'on', 'nopass', '~*', '&*', '+@all', '-sadd');
+    // ACLs are per server: on a cluster, the user must exist on every master.
+    await onEveryMaster(
+      redis,
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      'nopass',
+      '~*',
+      '&*',
+      '+@all',
+      '-sadd',
+    );
     const limited = redisClient(stack.REDIS_URL, {
       username: user,
       password: 'unused',
@@ -249,7 +262,7 @@ describe('pipeline faults (processes)', () => {
       await expectAsync(new SaleStore(limited).configure(definition(name, 10))).toBeRejected();
     } finally {
       limited.disconnect();
-      await redis.call('ACL', 'DELUSER', user);
+      await onEveryMaster(redis, 'ACL', 'DELUSER', user);
     }
     // Not indexed, so it must not be sellable: a 201 here would never reach PostgreSQL.
     expect(await redis.sismember(salesIndexKey, name)).toBe(0);

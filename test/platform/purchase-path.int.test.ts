@@ -15,6 +15,7 @@ import { scrapeMetric } from '../harness/metrics.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
 import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
+import { redisServerOf } from '../harness/redis.ts';
 
 interface Attempt {
   readonly status: number;
@@ -209,14 +210,16 @@ describe('purchase path (processes, faults)', () => {
     const sale = await newSale(10_000);
     const load = crowd(sale, 1000, 'redis-kill');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    // The stack runs each server as the leader of its own process group.
-    const redisPid = await runningPid('redis');
-    expect(redisPid).withContext('the stack runs Redis').toBeDefined();
+    // The stack runs each server as the leader of its own process group. On a cluster, the
+    // master that holds the sale's slot is the one killed.
+    const server = await redisServerOf(redis, saleKeys(sale).config);
+    const redisPid = await runningPid(server.component);
+    expect(redisPid).withContext(`the stack runs ${server.component}`).toBeDefined();
     process.kill(-(redisPid ?? 0), 'SIGKILL');
     const attempts = await load;
     // A dying process drops its command line before its sockets: wait until the port is free.
     await eventually('the killed Redis to release its port', async () =>
-      (await portInUse(Number(new URL(platform.stack.REDIS_URL).port))) ? undefined : true,
+      (await portInUse(server.port)) ? undefined : true,
     );
     await up();
     // Every answer is a decision, or a 503 saying whether the purchase may have happened.

@@ -22,7 +22,7 @@ import { eventually, isolatedNames } from '../harness/isolation.ts';
 import { IsolatedPlatform } from '../harness/platform.ts';
 import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
 import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { keysMatching } from '../harness/redis.ts';
+import { keysMatching, onEveryMaster } from '../harness/redis.ts';
 
 interface Attempt {
   readonly status: number;
@@ -234,7 +234,8 @@ describe('sale lifecycle (operator and processes, faults)', () => {
     expect((await buy('flushed-drop', 'cid', 2)).status).toBe(201);
     await persistedReaches('flushed-drop', 2);
 
-    await redis.flushall();
+    // On a cluster FLUSHALL is per master: every master is flushed.
+    await onEveryMaster(redis, 'FLUSHALL');
     await expectStockLost('flushed-drop', 2);
     await reseed('flushed-drop');
     expect((await sales.read('flushed-drop'))?.remaining).toBe(2);

@@ -206,6 +206,20 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
     );
   });
 
+  it('remove finds every key of a sale whichever master of a cluster holds it', async () => {
+    // Twelve sales spread over the masters of a cluster (one server holds them all otherwise):
+    // a SCAN of any single node would leave most of them behind.
+    const names = Array.from({ length: 12 }, (_, index) => `spread-${index}`);
+    for (const name of names) {
+      await store.configure(definitionOf(name));
+      await sell(name, ['u1']);
+    }
+    const removed = await Promise.all(names.map((name) => store.remove(name)));
+    const left = await Promise.all(names.map((name) => keysOf(name)));
+    expect(removed).toEqual(names.map(() => 7));
+    expect(left.flat()).toEqual([]);
+  });
+
   it('stops a sale atomically: no purchase after stop, and it cannot be configured again', async () => {
     const definition = definitionOf('stopping');
     await store.claim(definition, 0, { owner: 'ns-a/uid-1', incarnation: 'uid-1' });
