@@ -81,6 +81,12 @@ export const redisUrl = z.string().refine(validRedisUrl, {
 export type ClientOptions = Omit<RedisOptions, 'replyMapping'> & {
   /** For a cluster: how long to wait between attempts to reach any node (null: give up). */
   readonly clusterRetryStrategy?: ClusterOptions['clusterRetryStrategy'];
+  /**
+   * For a cluster: whether a command whose node connection closed is sent again (to the
+   * slot's master once the slots are refreshed). ioredis also fails commands that were
+   * already written that way, so the request path turns it off (docs/redis-cluster.md).
+   */
+  readonly resendOnClosedConnection?: boolean;
 };
 
 /**
@@ -89,22 +95,27 @@ export type ClientOptions = Omit<RedisOptions, 'replyMapping'> & {
  * whole.
  */
 export function redisClient(url: string, options: ClientOptions = {}): RedisClient {
-  const { clusterRetryStrategy, ...redisOptions } = options;
+  const { clusterRetryStrategy, resendOnClosedConnection, ...redisOptions } = options;
   if (!isClusterUrl(url)) return new Redis(url, redisOptions);
   const target = parseClusterUrl(url);
   const { keyPrefix, lazyConnect, enableOfflineQueue, ...nodeOptions } = redisOptions;
   return new Cluster([...target.nodes], {
-    ...(keyPrefix === undefined ? {} : { keyPrefix }),
-    ...(lazyConnect === undefined ? {} : { lazyConnect }),
-    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
-    ...(clusterRetryStrategy === undefined ? {} : { clusterRetryStrategy }),
+    ...defined({ keyPrefix, lazyConnect, enableOfflineQueue, clusterRetryStrategy }),
+    // 0 turns off ioredis's resend of commands failed with "Connection is closed.".
+    ...(resendOnClosedConnection === false ? { retryDelayOnFailover: 0 } : {}),
     redisOptions: {
       ...nodeOptions,
-      ...(target.username === undefined ? {} : { username: target.username }),
-      ...(target.password === undefined ? {} : { password: target.password }),
+      ...defined({ username: target.username, password: target.password }),
       ...(target.tls ? { tls: {} } : {}),
     },
   });
+}
+
+/** The fields that have a value (exact optional property types refuse `undefined`). */
+function defined<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }
 
 /**
@@ -122,6 +133,9 @@ export function requestPathRedis(url: string, keyPrefix: string): RedisClient {
     connectTimeout: 2000,
     retryStrategy: retry,
     clusterRetryStrategy: retry,
+    // A purchase decision that may have run must never run a second time on its own: the
+    // buyer's retry with the same Idempotency-Key is what finds out.
+    resendOnClosedConnection: false,
     lazyConnect: true,
   });
 }
