@@ -1,8 +1,8 @@
 import { createLogger } from '../observability/logger.ts';
-import { onRedisCluster, stackRedis } from '../../../test/harness/redis.ts';
+import { onRedisCluster } from '../../../test/harness/redis.ts';
 import { isolatedNames } from '../../../test/harness/isolation.ts';
 import { stackStartTimeoutMs, useStack, type StackEnv } from '../../../test/harness/stack.ts';
-import { masters, type RedisClient } from './redis-client.ts';
+import { masters, redisClient, type RedisClient } from './redis-client.ts';
 import { checkRedisPersistence } from './redis-persistence.ts';
 
 /**
@@ -16,7 +16,10 @@ describe('redis persistence check on every master', () => {
 
   beforeAll(async () => {
     stack = await useStack();
-    redis = stackRedis(stack, isolatedNames('persistence').redisPrefix);
+    redis = redisClient(stack.REDIS_URL, {
+      keyPrefix: isolatedNames('persistence').redisPrefix,
+      lazyConnect: true,
+    });
     await redis.connect();
   }, stackStartTimeoutMs);
 
