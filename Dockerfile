@@ -12,26 +12,32 @@
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- production dependencies of the server workspaces (no devDependencies, no Angular) ----
-FROM ${NODE_IMAGE} AS server-deps
+# ---- every workspace's manifest: npm ci checks the lock file against all of them ----
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY runtime/package.json runtime/
 COPY platform/package.json platform/
 COPY operator/package.json operator/
-# npm ci checks the lock file against every workspace listed in package.json.
 COPY stack/package.json stack/
+COPY tools/package.json tools/
+COPY testkit/package.json testkit/
 COPY cmd/flashsale/package.json cmd/flashsale/
 COPY web/package.json web/
+
+# ---- production dependencies of the server workspaces (no devDependencies, no Angular) ----
+FROM manifests AS server-deps
 # The optional `npm-ca` secret is a CA bundle for networks that inspect TLS (it is read from a
 # secret mount, never stored in a layer).
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --omit=dev --no-audit --no-fund \
-      --include-workspace-root --workspace=platform --workspace=operator
+      --include-workspace-root --workspace=runtime --workspace=platform --workspace=operator
 
 # ---- the server code compiled to JavaScript: one bundle per process under dist/ ----
 FROM server-deps AS server-build
 COPY tsconfig.base.json ./
+COPY runtime/src runtime/src
 COPY platform/src platform/src
 COPY operator/src operator/src
 COPY cmd/api cmd/api
@@ -78,14 +84,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
 CMD ["dist/operator.mjs"]
 
 # ---- the storefront: Angular build (needs devDependencies), then static files only ----
-FROM ${NODE_IMAGE} AS web-build
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY platform/package.json platform/
-COPY operator/package.json operator/
-COPY stack/package.json stack/
-COPY cmd/flashsale/package.json cmd/flashsale/
-COPY web/package.json web/
+FROM manifests AS web-build
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --no-audit --no-fund --workspace=web
@@ -93,14 +92,7 @@ COPY web web
 RUN npm run build -w web
 
 # The static server's runtime packages (Koa, compression, ETags, helmet), without dev tools.
-FROM ${NODE_IMAGE} AS web-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY platform/package.json platform/
-COPY operator/package.json operator/
-COPY stack/package.json stack/
-COPY cmd/flashsale/package.json cmd/flashsale/
-COPY web/package.json web/
+FROM manifests AS web-deps
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --omit=dev --no-audit --no-fund --workspace=web && mkdir -p web/node_modules

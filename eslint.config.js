@@ -7,7 +7,7 @@ export default tseslint.config(
   {
     // The storefront has its own TypeScript setup (Angular, browser); only its static server is
     // linted here.
-    ignores: ['**/node_modules/**', '.flashsale/**', 'web/*', '!web/server'],
+    ignores: ['**/node_modules/**', '.flashsale/**', '.tsbuild/**', 'web/*', '!web/server'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -34,7 +34,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(platform|operator|stack|cmd|web)/',
+              regex: '^(\\.\\./)+(runtime|contract|platform|operator|stack|tools|testkit|cmd|web)/',
               message: 'import another workspace through its package name, not a relative path',
             },
           ],
@@ -44,19 +44,26 @@ export default tseslint.config(
   },
   {
     // Product code never imports test code (CONTRIBUTING.md).
-    files: ['platform/src/**/*.ts', 'operator/src/**/*.ts', 'stack/src/**/*.ts', 'cmd/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/testing/**', 'operator/src/crd/cluster-fixture.ts'],
+    files: [
+      'runtime/src/**/*.ts',
+      'platform/src/**/*.ts',
+      'operator/**/*.ts',
+      'stack/src/**/*.ts',
+      'tools/src/**/*.ts',
+      'cmd/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(\\.\\./)?test/|/testing/|harness|\\.test\\.ts$|cluster-fixture',
+              regex: '^@flashsale/testkit|^(\\.\\./)+test/|\\.test\\.ts$',
               message: 'product code must not import test code',
             },
             {
-              regex: '^(\\.\\./)+(platform|operator|stack|cmd|web)/',
+              regex: '^(\\.\\./)+(runtime|contract|platform|operator|stack|tools|testkit|cmd|web)/',
               message: 'import another workspace through its package name, not a relative path',
             },
           ],
@@ -71,7 +78,7 @@ export default tseslint.config(
   },
   {
     // k6 scripts run in k6's JavaScript runtime, which provides these globals.
-    files: ['test/load/**/*.js'],
+    files: ['tools/load/**/*.js'],
     languageOptions: {
       globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', console: 'readonly' },
     },

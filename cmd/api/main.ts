@@ -1,8 +1,5 @@
-import { loadApiConfig } from '@flashsale/platform/api/config.ts';
-import { startApiServer } from '@flashsale/platform/api/api-server.ts';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { startTracing, traceLogFields } from '@flashsale/platform/observability/tracing.ts';
-import { runUntilSignalled } from '@flashsale/platform/process/lifecycle.ts';
+import { loadApiConfig, startApiServer } from '@flashsale/platform';
+import { createLogger, startTracing, traceLogFields, runUntilSignalled } from '@flashsale/runtime';
 
 const tracing = startTracing('flashsale-api');
 const logger = createLogger('api', process.env.LOG_LEVEL ?? 'info', traceLogFields);

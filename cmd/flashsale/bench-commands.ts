@@ -12,11 +12,14 @@ import {
   readEnvFile,
   toolBin,
 } from '@flashsale/stack';
-import { formatBenchReport, formatFsyncReport } from '@flashsale/platform/bench/bench-report.ts';
-import { runBench, runFsyncBench, type PlatformKind } from '@flashsale/platform/bench/bench-run.ts';
-import { summariseBusiestProfile } from '@flashsale/platform/bench/cpu-profile.ts';
-import { runShardBench } from '@flashsale/platform/bench/shard-bench.ts';
 import {
+  formatBenchReport,
+  formatFsyncReport,
+  runBench,
+  runFsyncBench,
+  type PlatformKind,
+  summariseBusiestProfile,
+  runShardBench,
   describeOutcome,
   removeLoadSale,
   runContention,
@@ -24,13 +27,13 @@ import {
   type LoadOutcome,
   type LoadTarget,
   type SustainedOptions,
-} from '@flashsale/platform/bench/load-runs.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
+} from '@flashsale/tools';
+import { backgroundRedis } from '@flashsale/runtime';
 import { positiveInteger } from './cli-options.ts';
 import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
-const scriptDir = join(projectRoot, 'test', 'load');
+const scriptDir = join(projectRoot, 'tools', 'load');
 
 /** The load commands need the whole local platform: the API fleet, the relay, the persister. */
 async function requireLocalPlatform(): Promise<void> {

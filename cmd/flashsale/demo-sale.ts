@@ -3,18 +3,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import {
-  flashSaleGroup,
-  flashSalePlural,
-  flashSaleVersion,
-} from '@flashsale/operator/crd/flash-sale-status.ts';
-import { backgroundRedis } from '@flashsale/platform/redis/redis-client.ts';
-import {
-  parseFlashSaleManifest,
-  type FlashSaleManifest,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import type { Sale } from '@flashsale/platform/sales/sale.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '@flashsale/operator';
+import { backgroundRedis } from '@flashsale/runtime';
+import { parseFlashSaleManifest, type FlashSaleManifest, SaleStore } from '@flashsale/platform';
+import type { Sale } from '@flashsale/platform';
 import { projectRoot } from '@flashsale/stack';
 
 export const demoSaleName = 'demo-drop';

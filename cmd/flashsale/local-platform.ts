@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyFlashSaleCrd } from '@flashsale/operator/crd/crd-install.ts';
+import { applyFlashSaleCrd } from '@flashsale/operator';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   httpOk,

@@ -5,16 +5,24 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Sequelize } from 'sequelize';
 import { projectRoot } from '@flashsale/stack';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { findSaleIdentity } from '@flashsale/platform/persistence/sales-table.ts';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { createTestDatabase, dropTestDatabase } from '../../test/harness/databases.ts';
-import { isolatedNames } from '../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack, type StackEnv } from '../../test/harness/stack.ts';
-import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { deleteKeysUnderPrefix, keysMatching } from '../../test/harness/redis.ts';
+import {
+  migrate,
+  findSaleIdentity,
+  PurchaseDecider,
+  saleKeys,
+  SaleStore,
+} from '@flashsale/platform';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+  type StackEnv,
+  deleteKeysUnderPrefix,
+  keysMatching,
+} from '@flashsale/testkit';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 const run = promisify(execFile);
 

@@ -5,20 +5,19 @@ import type { Command } from 'commander';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
 import { positiveInteger } from './cli-options.ts';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { backgroundRedis, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
 import {
+  migrate,
   definitionFromManifest,
   parseFlashSaleManifest,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
-import {
   applyOwnedSale,
   deleteSaleStep,
   type SaleRecords,
-} from '@flashsale/platform/sales/sale-lifecycle.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-verification.ts';
+  SaleStore,
+  verifySale,
+  verifyWhenDrained,
+} from '@flashsale/platform';
+import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
+import type { SaleDefinition } from '@flashsale/platform';
 import { platformEnv, required } from './platform-env.ts';
 
 interface Clients {

@@ -1,7 +1,5 @@
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { runUntilSignalled } from '@flashsale/platform/process/lifecycle.ts';
-import { loadOperatorConfig } from '@flashsale/operator/config.ts';
-import { startOperator } from '@flashsale/operator/operator.ts';
+import { createLogger, runUntilSignalled } from '@flashsale/runtime';
+import { loadOperatorConfig, startOperator } from '@flashsale/operator';
 
 const logger = createLogger('operator', process.env.LOG_LEVEL ?? 'info');
 

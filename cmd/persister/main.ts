@@ -6,12 +6,10 @@ import {
   loadDatabaseConfig,
   loadPersisterConfig,
   type DatabaseConfig,
-} from '@flashsale/platform/persistence/config.ts';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { PurchasePersister } from '@flashsale/platform/persistence/persister.ts';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { startTracing, traceLogFields } from '@flashsale/platform/observability/tracing.ts';
-import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
+  migrate,
+  PurchasePersister,
+} from '@flashsale/platform';
+import { createLogger, startTracing, traceLogFields, startOpsServer } from '@flashsale/runtime';
 import { kafkaLogCreator } from './kafka-log.ts';
 
 /** Kubernetes sends SIGKILL after terminationGracePeriodSeconds (30 s by default). */

@@ -1,8 +1,5 @@
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { startTracing, traceLogFields } from '@flashsale/platform/observability/tracing.ts';
-import { loadRelayConfig } from '@flashsale/platform/outbox/relay-config.ts';
-import { startRelayProcess } from '@flashsale/platform/outbox/relay-process.ts';
-import { runUntilSignalled } from '@flashsale/platform/process/lifecycle.ts';
+import { createLogger, startTracing, traceLogFields, runUntilSignalled } from '@flashsale/runtime';
+import { loadRelayConfig, startRelayProcess } from '@flashsale/platform';
 
 const tracing = startTracing('flashsale-relay');
 const logger = createLogger('relay', process.env.LOG_LEVEL ?? 'info', traceLogFields);

@@ -1,12 +1,12 @@
 import { stop, up } from '@flashsale/stack';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import type { RunningOperator } from './operator.ts';
 import {
+  stackStartTimeoutMs,
   condition,
   counterValue,
   OperatorFixture,
   secondsFromNow,
-} from './testing/operator-fixture.ts';
+} from '@flashsale/testkit';
+import type { RunningOperator } from './operator.ts';
 
 describe('operator: kube-apiserver restart', () => {
   const fixture = new OperatorFixture('op-apiserver');

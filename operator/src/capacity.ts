@@ -1,4 +1,4 @@
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import { Reason, type DesiredCondition } from './conditions.ts';
 import type { FleetScaler, FleetState } from './fleet-scaler.ts';
 import { inCapacityWindow, nextBoundary, type SaleWindow } from './sale-state.ts';

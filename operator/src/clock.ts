@@ -1,31 +1,7 @@
-import { performance } from 'node:perf_hooks';
+import type { Clock } from '@flashsale/runtime';
 
-export interface Timer {
-  cancel(): void;
-}
-
-/**
- * Time as the operator's decisions see it, injected so that specs can drive it. `now` is the
- * wall clock (timestamps, comparisons with other machines' times); `monotonicMs` only ever
- * moves forward at the rate of real time, whatever happens to the wall clock, and is what
- * durations and deadlines are measured with.
- */
-export interface Clock {
-  now(): Date;
-  monotonicMs(): number;
-  /** Calls `callback` after `delayMs`; the timer does not keep the process alive. */
-  after(delayMs: number, callback: () => void): Timer;
-}
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  monotonicMs: () => performance.now(),
-  after: (delayMs, callback) => {
-    const timer = setTimeout(callback, delayMs);
-    timer.unref();
-    return { cancel: () => clearTimeout(timer) };
-  },
-};
+// One Clock for every process (see runtime/src/process/clock.ts); the operator adds Redis's.
+export { systemClock, type Clock, type Timer } from '@flashsale/runtime';
 
 /**
  * The Redis server's clock as last seen: the sale window is judged on it by the purchase

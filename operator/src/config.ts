@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { loadEnv, portNumber, urlWith } from '@flashsale/platform/config/env.ts';
-import { redisUrl } from '@flashsale/platform/redis/redis-client.ts';
+import { loadEnv, portNumber, urlWith, redisUrl } from '@flashsale/runtime';
 
 const milliseconds = (min: number) => z.coerce.number().int().min(min);
 const optionalName = z

@@ -1,5 +1,5 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import type { CapacityController } from './capacity.ts';
 import type { Clock, ServerClock } from './clock.ts';
 import { objectKey, type FlashSaleApi, type FlashSaleObject } from './flash-sale-api.ts';
@@ -77,6 +77,7 @@ export class FlashSaleController {
       resyncMs: deps.resyncMs,
       logger: deps.logger,
       onRestart: (reason) => deps.metrics.watchRestarts.inc({ reason }),
+      clock: deps.clock,
     });
     this.queue = new WorkQueue({
       concurrency: deps.concurrency,

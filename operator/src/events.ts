@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
+import { systemClock, type Clock } from './clock.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 
 /** Who reports our Events (`kubectl describe` shows it as the source). */
@@ -18,6 +19,7 @@ export class EventRecorder {
     kubeConfig: KubeConfig,
     private readonly instance: string,
     private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
   }
@@ -26,7 +28,7 @@ export class EventRecorder {
     sale: FlashSaleObject,
     event: { type: 'Normal' | 'Warning'; reason: string; message: string },
   ): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     const { namespace, name } = sale.metadata;
     try {
       await this.core.createNamespacedEvent({

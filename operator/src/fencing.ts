@@ -1,6 +1,6 @@
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
 import type { Command } from 'ioredis';
-import type { RedisClient } from '@flashsale/platform/redis/redis-client.ts';
+import type { RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 
 /** A write attempted by a replica whose lease is no longer valid. */

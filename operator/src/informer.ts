@@ -1,6 +1,7 @@
 import type { KubernetesObject, Watch } from '@kubernetes/client-node';
-import { Backoff } from '@flashsale/platform/process/backoff.ts';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import { Backoff } from '@flashsale/runtime';
+import type { Logger } from '@flashsale/runtime';
+import { systemClock, type Clock, type Timer } from './clock.ts';
 import { statusCodeOf } from './flash-sale-api.ts';
 
 export type RestartReason = 'gone' | 'error';
@@ -17,7 +18,12 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** The server ends each watch after this long (plus its own jitter); we then resume. */
   readonly watchTimeoutSeconds?: number;
+  /** Drives the resync, the restart backoff and the hot-loop guard. */
+  readonly clock?: Clock;
 }
+
+/** A watch that ends this soon, having delivered nothing, counts as failed. */
+const minHealthyWatchMs = 1000;
 
 /**
  * `previous` is the cached copy the object replaces: undefined for a new object and on a
@@ -42,10 +48,12 @@ export class Informer<T extends KubernetesObject> {
   private running = false;
   private synced = false;
   private abort: AbortController | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private resyncTimer: NodeJS.Timeout | undefined;
+  private retryTimer: Timer | undefined;
+  private resyncTimer: Timer | undefined;
+  private readonly clock: Clock;
 
   constructor(private readonly options: InformerOptions<T>) {
+    this.clock = options.clock ?? systemClock;
     this.backoff = new Backoff(
       options.backoff?.initialMs ?? 1000,
       options.backoff?.maxMs ?? 30_000,
@@ -76,8 +84,16 @@ export class Informer<T extends KubernetesObject> {
     if (this.running) return;
     this.running = true;
     void this.relist(false);
-    this.resyncTimer = setInterval(() => void this.relist(true), this.options.resyncMs);
-    this.resyncTimer.unref();
+    this.scheduleResync();
+  }
+
+  /** Arms the next resync; each one arms the one after it while running. */
+  private scheduleResync(): void {
+    this.resyncTimer = this.clock.after(this.options.resyncMs, () => {
+      if (!this.running) return;
+      this.scheduleResync();
+      void this.relist(true);
+    });
   }
 
   /** Stops watching and forgets the cache: a later start() rebuilds it from a fresh list. */
@@ -87,8 +103,8 @@ export class Informer<T extends KubernetesObject> {
     this.cache.clear();
     this.resourceVersion = '';
     this.generation += 1;
-    clearInterval(this.resyncTimer);
-    clearTimeout(this.retryTimer);
+    this.resyncTimer?.cancel();
+    this.retryTimer?.cancel();
     this.abort?.abort();
     this.abort = undefined;
   }
@@ -96,7 +112,7 @@ export class Informer<T extends KubernetesObject> {
   /** Lists everything, reconciles the cache with it, then watches from the list's version. */
   private async relist(reportAll: boolean): Promise<void> {
     const generation = ++this.generation;
-    clearTimeout(this.retryTimer);
+    this.retryTimer?.cancel();
     this.abort?.abort();
     try {
       const { items, resourceVersion } = await this.options.list();
@@ -130,7 +146,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private async watch(generation: number): Promise<void> {
-    const openedAt = Date.now();
+    const openedAt = this.clock.monotonicMs();
     let gone = false;
     let delivered = false;
     const onEvent = (phase: string, object: T & { code?: number }): void => {
@@ -149,7 +165,7 @@ export class Informer<T extends KubernetesObject> {
         void this.relist(false);
       } else if (error) {
         this.restartLater(error);
-      } else if (!delivered && Date.now() - openedAt < 1000) {
+      } else if (!delivered && this.clock.monotonicMs() - openedAt < minHealthyWatchMs) {
         // A watch the server ends at once, repeatedly, must not become a hot loop.
         this.restartLater(new Error('the watch closed immediately'));
       } else {
@@ -201,10 +217,10 @@ export class Informer<T extends KubernetesObject> {
       { err: error instanceof Error ? error.message : String(error), retryInMs: delay },
       'watch failed; restarting',
     );
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer?.cancel();
+    this.retryTimer = this.clock.after(delay, () => {
       if (generation === this.generation && this.running) void this.relist(false);
-    }, delay);
+    });
   }
 
   private emit(listeners: Listener<T>[], object: T, previous: T | undefined): void {

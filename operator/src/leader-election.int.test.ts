@@ -1,18 +1,18 @@
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import type { RunningOperator } from './operator.ts';
+import { PurchaseDecider, saleKeys } from '@flashsale/platform';
 import {
+  stackStartTimeoutMs,
   condition,
   counterValue,
   OperatorFixture,
   secondsFromNow,
-} from './testing/operator-fixture.ts';
+} from '@flashsale/testkit';
+import type { RunningOperator } from './operator.ts';
 
 const reconciles = 'flashsale_operator_reconcile_total';
 
-async function waitFor(what: string, probe: () => boolean, timeoutMs: number): Promise<number> {
+/** Waits for `probe`, up to a generous bound; returns how long it took (to print, not to judge). */
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
   while (!probe()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -59,7 +59,7 @@ describe('operator: replicas, leader election and restarts', () => {
     await fixture.stopOperator(operator, true);
 
     operator = await fixture.startOperator('restart-2');
-    await waitFor('the new operator to lead', () => operator.isLeader(), 5000);
+    await waitFor('the new operator to lead', () => operator.isLeader());
     const status = await fixture.waitForStatus('lead-restart', 'sold 6', (s) => s.sold === 6);
     expect(status).toEqual(jasmine.objectContaining({ stock: 10, sold: 6, remaining: 4 }));
     expect(await fixture.redis.get(saleKeys('lead-restart').remaining)).toBe('4');
@@ -68,7 +68,7 @@ describe('operator: replicas, leader election and restarts', () => {
 
   it('lets only the leader reconcile, and a standby takes over when the leader dies or leaves', async () => {
     const first = await fixture.startOperator('replica-a');
-    await waitFor('replica-a to lead', () => first.isLeader(), 5000);
+    await waitFor('replica-a to lead', () => first.isLeader());
     const second = await fixture.startOperator('replica-b');
     await fixture.createSale('lead-pair', {
       stock: 5,
@@ -88,26 +88,25 @@ describe('operator: replicas, leader election and restarts', () => {
     expect(await counterValue(first, reconciles)).toBeGreaterThan(0);
     expect(await counterValue(second, reconciles)).toBe(0);
 
-    // Killed, not shut down: the lease stays held until it expires (3 s in these tests).
-    const killedAt = Date.now();
+    // Killed, not shut down: the lease stays held until it expires (3 s in these tests). How
+    // soon after expiry a standby takes over is specified on a manual clock in
+    // leader-fence.test.ts; here the point is that real replicas hand over at all.
     await fixture.stopOperator(first, false);
-    await waitFor('replica-b to take over', () => second.isLeader(), 8000);
-    const takeoverMs = Date.now() - killedAt;
+    const takeoverMs = await waitFor('replica-b to take over', () => second.isLeader());
     console.log(
       `operator: standby took over ${takeoverMs} ms after the leader was killed (lease 3000 ms)`,
     );
-    // The lease duration plus a retry period, with room for a busy machine's scheduling.
-    expect(takeoverMs).toBeLessThan(3000 + 250 + 2000);
     await fixture.patchSpec('lead-pair', { stock: 7 });
     await fixture.waitForStatus('lead-pair', 'stock 7', (s) => s.stock === 7);
     expect(await leaseHolder()).toBe('replica-b');
 
     // A graceful shutdown hands the lease back: the next replica leads at once.
     const third = await fixture.startOperator('replica-c');
-    const leftAt = Date.now();
     await fixture.stopOperator(second, true);
-    await waitFor('replica-c to take over', () => third.isLeader(), 3000);
-    console.log(`operator: standby took over ${Date.now() - leftAt} ms after a graceful shutdown`);
+    // Handed back on the way out, so the standby need not wait for it to expire.
+    expect(await leaseHolder()).not.toBe('replica-b');
+    const handoverMs = await waitFor('replica-c to take over', () => third.isLeader());
+    console.log(`operator: standby took over ${handoverMs} ms after a graceful shutdown`);
     expect(await leaseHolder()).toBe('replica-c');
     await fixture.stopOperator(third, true);
   });

@@ -5,7 +5,7 @@ import {
   type V1Lease,
   type V1LeaseSpec,
 } from '@kubernetes/client-node';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import { systemClock, type Clock, type Timer } from './clock.ts';
 import { statusCodeOf } from './flash-sale-api.ts';
 

@@ -1,7 +1,7 @@
 import type { V1Lease } from '@kubernetes/client-node';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
+import { createLogger } from '@flashsale/runtime';
 import { LeaderElector, type LeaseClient } from './leader-election.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { ManualClock } from '@flashsale/testkit';
 
 /** An in-memory Lease with the API server's compare-and-swap; it can stop answering. */
 class FakeLeases implements LeaseClient {
@@ -155,6 +155,45 @@ describe('operator: leader lease fence', () => {
     expect(bLeadsAt).toBeDefined();
     expect(aStoppedAt ?? Infinity).toBeLessThan(bLeadsAt ?? 0);
     expect(leases.lease?.spec?.holderIdentity).toBe('b');
+    await stopAll(a, b);
+  });
+
+  it('lets a standby take a killed leader’s lease once it expires: not sooner, within a retry period or two', async () => {
+    const a = elector('a');
+    const b = elector('b');
+    a.start();
+    await clock.advance(0);
+    b.start();
+    await clock.advance(1000);
+    // Killed: it stops without handing the lease back, which then has to expire.
+    await a.stop(false);
+    const lastRenewMs = new Date(leases.lease?.spec?.renewTime ?? 0).getTime();
+    let bLeadsMs: number | undefined;
+    for (let step = 0; step < 100 && bLeadsMs === undefined; step += 1) {
+      await clock.advance(50);
+      if (b.mayWrite()) bLeadsMs = clock.now().getTime();
+    }
+    expect(bLeadsMs).withContext('b never led').toBeDefined();
+    const afterRenewMs = (bLeadsMs ?? 0) - lastRenewMs;
+    expect(afterRenewMs).toBeGreaterThan(timing.leaseDurationMs);
+    expect(afterRenewMs).toBeLessThanOrEqual(timing.leaseDurationMs + 2 * timing.retryPeriodMs);
+    expect(leases.lease?.spec?.holderIdentity).toBe('b');
+    expect(events).toEqual(['a leads', 'a stopped', 'b leads']);
+    await stopAll(a, b);
+  });
+
+  it('hands the lease back on a graceful stop: the standby leads at its next try', async () => {
+    const a = elector('a');
+    const b = elector('b');
+    a.start();
+    await clock.advance(0);
+    b.start();
+    await clock.advance(1000);
+    await a.stop(true);
+    expect(leases.lease?.spec?.holderIdentity).toBeUndefined();
+    await clock.advance(timing.retryPeriodMs);
+    expect(b.mayWrite()).toBeTrue();
+    expect(events).toEqual(['a leads', 'a stopped', 'b leads']);
     await stopAll(a, b);
   });
 

@@ -3,14 +3,17 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
+import { PurchaseDecider, saleKeys } from '@flashsale/platform';
 import { projectRoot, statePath } from '@flashsale/stack';
-import { eventually } from '../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import {
+  eventually,
+  stackStartTimeoutMs,
+  OperatorFixture,
+  secondsFromNow,
+  ApiServerRecorder,
+  RedisRecorder,
+} from '@flashsale/testkit';
 import type { RunningOperator } from './operator.ts';
-import { OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
-import { ApiServerRecorder, RedisRecorder } from './testing/recording-proxies.ts';
 
 /**
  * A real operator process leads, is frozen with SIGSTOP mid-sale, and is resumed with

@@ -1,12 +1,15 @@
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { findSale } from '@flashsale/platform/persistence/sales-table.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import { PurchaseDecider, findSale, saleKeys } from '@flashsale/platform';
+import {
+  eventually,
+  stackStartTimeoutMs,
+  condition,
+  OperatorFixture,
+  secondsFromNow,
+  keysMatching,
+} from '@flashsale/testkit';
 import { Reason } from './conditions.ts';
 import { cleanupFinalizer } from './flash-sale-api.ts';
 import type { RunningOperator } from './operator.ts';
-import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
-import { keysMatching } from '../../test/harness/redis.ts';
 
 describe('operator: FlashSale lifecycle', () => {
   const fixture = new OperatorFixture('op-life');
@@ -199,16 +202,12 @@ describe('operator: FlashSale lifecycle', () => {
     await fixture.redis.xack(outbox, 'relay', ...ids);
     await fixture.redis.xdel(outbox, ...ids);
 
-    const deadline = Date.now() + 15_000;
-    let gone = false;
-    while (!gone && Date.now() < deadline) {
-      gone = await fixture.getSale('life-delete').then(
-        () => false,
+    await eventually('life-delete to be gone once its outbox drained', () =>
+      fixture.getSale('life-delete').then(
+        () => undefined,
         () => true,
-      );
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(gone).toBeTrue();
+      ),
+    );
     expect(
       await keysMatching(fixture.redis, `${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
     ).toEqual([]);

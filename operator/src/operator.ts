@@ -2,12 +2,9 @@ import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { Sequelize } from 'sequelize';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import { createRegistry } from '@flashsale/platform/observability/metrics.ts';
-import { startOpsServer } from '@flashsale/platform/observability/ops-server.ts';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import type { Logger } from '@flashsale/runtime';
+import { createRegistry, startOpsServer, redisClient, type RedisClient } from '@flashsale/runtime';
+import { migrate, SaleStore } from '@flashsale/platform';
 import { CapacityController } from './capacity.ts';
 import { ServerClock, systemClock, type Clock } from './clock.ts';
 import type { OperatorConfig } from './config.ts';
@@ -152,7 +149,7 @@ export async function startOperator(
     cached: (key) => controller.informer.get(key),
     store: new SaleStore(redis),
     database,
-    events: new EventRecorder(kubeConfig, config.OPERATOR_IDENTITY, logger),
+    events: new EventRecorder(kubeConfig, config.OPERATOR_IDENTITY, logger, clock),
     capacity,
     activeRefreshMs: config.ACTIVE_REFRESH_MS,
     logger,

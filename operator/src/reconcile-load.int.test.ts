@@ -1,11 +1,15 @@
 import { Watch } from '@kubernetes/client-node';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import { eventually } from '../../test/harness/isolation.ts';
+import { PurchaseDecider } from '@flashsale/platform';
+import {
+  stackStartTimeoutMs,
+  eventually,
+  counterValue,
+  OperatorFixture,
+  secondsFromNow,
+} from '@flashsale/testkit';
 import { flashSaleGroup, flashSalePlural, flashSaleVersion } from './crd/flash-sale-status.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 import type { RunningOperator } from './operator.ts';
-import { counterValue, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
 
 const sales = 500;
 const refreshMs = 5000;

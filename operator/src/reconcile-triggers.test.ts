@@ -1,9 +1,9 @@
 import type { Watch } from '@kubernetes/client-node';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
+import { createLogger } from '@flashsale/runtime';
 import { needsReconcile } from './controller.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 import { Informer } from './informer.ts';
-import { settle } from './testing/manual-clock.ts';
+import { settle } from '@flashsale/testkit';
 
 function sale(
   metadata: Partial<FlashSaleObject['metadata']> = {},

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import type { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { toSale } from '@flashsale/platform/sales/sale.ts';
+import { createLogger } from '@flashsale/runtime';
+import type { SaleStore } from '@flashsale/platform';
+import { toSale } from '@flashsale/platform';
 import { Counter, Registry } from 'prom-client';
 import type { CapacityController } from './capacity.ts';
 import { ServerClock } from './clock.ts';
@@ -10,7 +10,7 @@ import type { FlashSaleStatus } from './crd/flash-sale-status.ts';
 import type { EventRecorder } from './events.ts';
 import { cleanupFinalizer, type FlashSaleApi, type FlashSaleObject } from './flash-sale-api.ts';
 import { FlashSaleReconciler } from './reconciler.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+import { ManualClock } from '@flashsale/testkit';
 
 /**
  * Which clock the reconciler judges a sale's window on, with its storage replaced by fakes

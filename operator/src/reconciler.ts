@@ -1,17 +1,15 @@
 import type { Sequelize } from 'sequelize';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import { persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
+import type { Logger } from '@flashsale/runtime';
 import {
+  persistedUnits,
   definitionFromManifest,
   flashSaleManifestSchema,
   type FlashSaleManifest,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import {
   applyOwnedSale,
   deleteSaleStep,
   type ApplyOutcome,
-} from '@flashsale/platform/sales/sale-lifecycle.ts';
-import type { SaleClaim, SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+} from '@flashsale/platform';
+import type { SaleClaim, SaleStore } from '@flashsale/platform';
 import { capacityCondition, type CapacityController } from './capacity.ts';
 import type { ServerClock } from './clock.ts';
 import {

@@ -1,9 +1,12 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { findSale, findSaleIdentity } from '@flashsale/platform/persistence/sales-table.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { eventually } from '../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import { PurchaseDecider, findSale, findSaleIdentity, saleKeys } from '@flashsale/platform';
+import {
+  eventually,
+  stackStartTimeoutMs,
+  condition,
+  OperatorFixture,
+  secondsFromNow,
+} from '@flashsale/testkit';
 import { Reason } from './conditions.ts';
 import {
   flashSaleGroup,
@@ -12,7 +15,6 @@ import {
   type FlashSaleStatus,
 } from './crd/flash-sale-status.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
-import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 

@@ -1,4 +1,4 @@
-import { flashSaleSpecSchema } from '@flashsale/platform/sales/flash-sale-manifest.ts';
+import { flashSaleSpecSchema } from '@flashsale/platform';
 import type { CapacityRequest } from './capacity.ts';
 import { objectKey, type FlashSaleObject } from './flash-sale-api.ts';
 

@@ -1,4 +1,4 @@
-import type { SaleState } from '@flashsale/platform/sales/sale-state.ts';
+import type { SaleState } from '@flashsale/platform';
 import type { FlashSaleState } from './crd/flash-sale-status.ts';
 
 const stateNames: Record<SaleState, FlashSaleState> = {

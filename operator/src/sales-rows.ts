@@ -1,11 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import type { Logger } from '@flashsale/platform/observability/logger.ts';
-import {
-  recordOwnedSale,
-  upsertSale,
-  type SaleIdentity,
-} from '@flashsale/platform/persistence/sales-table.ts';
-import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
+import type { Logger } from '@flashsale/runtime';
+import { recordOwnedSale, upsertSale, type SaleIdentity } from '@flashsale/platform';
+import type { SaleDefinition } from '@flashsale/platform';
 
 const fingerprint = (definition: SaleDefinition): string => JSON.stringify(definition);
 

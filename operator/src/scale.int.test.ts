@@ -1,13 +1,13 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import { flashSaleGroup, flashSaleVersion } from './crd/flash-sale-status.ts';
-import type { FlashSaleObject } from './flash-sale-api.ts';
 import {
+  stackStartTimeoutMs,
   condition,
   counterValue,
   OperatorFixture,
   secondsFromNow,
-} from './testing/operator-fixture.ts';
+} from '@flashsale/testkit';
+import { flashSaleGroup, flashSaleVersion } from './crd/flash-sale-status.ts';
+import type { FlashSaleObject } from './flash-sale-api.ts';
 
 const sales = 500;
 

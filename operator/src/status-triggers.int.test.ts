@@ -1,12 +1,12 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
-import type { RunningOperator } from './operator.ts';
 import {
+  stackStartTimeoutMs,
   condition,
   counterValue,
   OperatorFixture,
   secondsFromNow,
-} from './testing/operator-fixture.ts';
+} from '@flashsale/testkit';
+import type { RunningOperator } from './operator.ts';
 
 const reconciles = 'flashsale_operator_reconcile_total';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

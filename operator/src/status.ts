@@ -1,4 +1,4 @@
-import type { ConfigureStatus } from '@flashsale/platform/sales/sale-store.ts';
+import type { ConfigureStatus } from '@flashsale/platform';
 import { findCondition, mergeConditions, Reason, type DesiredCondition } from './conditions.ts';
 import type {
   FlashSaleCondition,

@@ -1,12 +1,14 @@
 import { Redis } from 'ioredis';
-import { findSale } from '@flashsale/platform/persistence/sales-table.ts';
-import { PurchaseDecider } from '@flashsale/platform/purchases/purchase-decider.ts';
-import { changesChannelFor } from '@flashsale/platform/sales/sale-keys.ts';
+import { findSale, PurchaseDecider, changesChannelFor } from '@flashsale/platform';
 import { stop, up } from '@flashsale/stack';
-import { eventually } from '../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../test/harness/stack.ts';
+import {
+  eventually,
+  stackStartTimeoutMs,
+  condition,
+  OperatorFixture,
+  secondsFromNow,
+} from '@flashsale/testkit';
 import type { RunningOperator } from './operator.ts';
-import { condition, OperatorFixture, secondsFromNow } from './testing/operator-fixture.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { ManualClock, settle } from './testing/manual-clock.ts';
+import { ManualClock, settle } from '@flashsale/testkit';
 import { DeadlineExceededError, WorkQueue } from './work-queue.ts';
 
 /** A handler call the spec finishes by hand. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { eventually } from '../harness/isolation.ts';
+import { eventually } from '@flashsale/testkit';
 import {
   applyObject,
   clusterStartTimeoutMs,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { k6Image, projectRoot } from '@flashsale/stack';
-import { eventually } from '../harness/isolation.ts';
+import { eventually } from '@flashsale/testkit';
 import {
   applyObject,
   clusterStartTimeoutMs,

@@ -1,4 +1,4 @@
-import { eventually } from '../harness/isolation.ts';
+import { eventually } from '@flashsale/testkit';
 import {
   applyObject,
   clusterStartTimeoutMs,

@@ -129,7 +129,7 @@ describe('deploy: the flash-sale Helm chart', () => {
       .toBe(inManifests);
   });
 
-  it('has a k6 ConfigMap that matches test/load (no drift)', async () => {
+  it('has a k6 ConfigMap that matches tools/load (no drift)', async () => {
     expect(await readFile(k6ConfigMapPath, 'utf8'))
       .withContext('regenerate with: node --import tsx test/deploy/k6-configmap.ts')
       .toBe(await renderK6ConfigMap());

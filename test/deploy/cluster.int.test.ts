@@ -1,5 +1,4 @@
-import { isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 import { chartPath, ciScenarios, mustRun, renderScenario, runTool } from './deploy-tools.ts';
 
 /** Kinds the bare kube-apiserver lacks: just enough CRD for dry-run to accept their objects. */

@@ -13,13 +13,18 @@ import {
   runContention,
   runSustained,
   type LoadTarget,
-} from '@flashsale/platform/bench/load-runs.ts';
-import { deleteKeysUnderPrefix } from '@flashsale/platform/bench/prefixed-keys.ts';
-import { backgroundRedis, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform, freePort } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+  deleteKeysUnderPrefix,
+} from '@flashsale/tools';
+import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
+import { SaleStore } from '@flashsale/platform';
+import {
+  eventually,
+  isolatedNames,
+  IsolatedPlatform,
+  freePort,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { mustRun, renderScenario } from './deploy-tools.ts';
 import {
   combinationsOf,
@@ -359,7 +364,7 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
     const remoteWrite = { remoteWriteUrl: `${prometheusUrl}/api/v1/write`, testId: names.id };
     const target: LoadTarget = {
       k6: toolBin('k6'),
-      scriptDir: join(projectRoot, 'test', 'load'),
+      scriptDir: join(projectRoot, 'tools', 'load'),
       apiUrls: [apiUrl],
       jwtSecret: platform.secret,
       redis,

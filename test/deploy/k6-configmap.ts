@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '@flashsale/stack';
 
-/** The k6 scripts the in-cluster load test runs, exactly as they are in test/load. */
+/** The k6 scripts the in-cluster load test runs, exactly as they are in tools/load. */
 export const k6Scripts = ['contention.js', 'jwt.js', 'summary.js'] as const;
 
 /** Where the generated ConfigMap lives (applied with manifests/k6/job.yaml or testrun.yaml). */
@@ -17,16 +17,16 @@ function literalBlock(text: string): string {
     .join('\n');
 }
 
-/** The ConfigMap YAML holding test/load/contention.js and the jwt.js and summary.js it imports. */
+/** The ConfigMap YAML holding tools/load/contention.js and the jwt.js and summary.js it imports. */
 export async function renderK6ConfigMap(): Promise<string> {
   const files = await Promise.all(
     k6Scripts.map(async (name) => {
-      const text = await readFile(join(projectRoot, 'test', 'load', name), 'utf8');
+      const text = await readFile(join(projectRoot, 'tools', 'load', name), 'utf8');
       return `  ${name}: |\n${literalBlock(text)}\n`;
     }),
   );
   return [
-    '# Generated from test/load/contention.js, jwt.js and summary.js by test/deploy/k6-configmap.ts.',
+    '# Generated from tools/load/contention.js, jwt.js and summary.js by test/deploy/k6-configmap.ts.',
     '# Do not edit; regenerate with: node --import tsx test/deploy/k6-configmap.ts',
     'apiVersion: v1',
     'kind: ConfigMap',

@@ -1,10 +1,15 @@
 import { chromium, type Browser } from 'playwright-core';
 import { Redis } from 'ioredis';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { isolatedNames } from '../harness/isolation.ts';
-import { LocalOidcProvider, providerKey } from '../harness/oidc-provider.ts';
-import { freePort, IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { SaleStore } from '@flashsale/platform';
+import {
+  isolatedNames,
+  LocalOidcProvider,
+  providerKey,
+  freePort,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { ensureStorefrontBuilt, StorefrontServer } from './storefront-server.ts';
 
 const audience = 'https://api.flashsale.test';

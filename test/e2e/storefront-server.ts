@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@flashsale/stack';
-import { eventually } from '../harness/isolation.ts';
+import { eventually } from '@flashsale/testkit';
 
 export const storefrontDist = join(projectRoot, 'web', 'dist', 'browser');
 

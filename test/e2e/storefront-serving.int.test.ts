@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { freePort } from '../harness/platform.ts';
+import { freePort } from '@flashsale/testkit';
 import { ensureStorefrontBuilt, storefrontDist, StorefrontServer } from './storefront-server.ts';
 
 interface RawResponse {

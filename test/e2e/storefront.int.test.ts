@@ -6,13 +6,16 @@ import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Sequelize } from 'sequelize';
-import { persistedPurchases } from '@flashsale/platform/persistence/purchases-table.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-verification.ts';
+import { persistedPurchases, SaleStore, verifySale, verifyWhenDrained } from '@flashsale/platform';
 import { statePath } from '@flashsale/stack';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { freePort, IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import {
+  eventually,
+  isolatedNames,
+  freePort,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { ensureStorefrontBuilt, StorefrontServer } from './storefront-server.ts';
 
 // Test runs write only to the ignored state folder; `npm run screenshots` points this at

@@ -1,15 +1,18 @@
 import { Redis } from 'ioredis';
 import { generateKeyPair, SignJWT } from 'jose';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
+import { SaleStore } from '@flashsale/platform';
 import {
+  eventually,
+  isolatedNames,
   LocalOidcProvider,
   machineClients,
   providerKey,
   type ProviderKey,
-} from '../harness/oidc-provider.ts';
-import { freePort, IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+  freePort,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 
 const audience = 'https://api.flashsale.test';
 

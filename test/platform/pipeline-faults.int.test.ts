@@ -1,20 +1,28 @@
 import { SignJWT } from 'jose';
 import kafkajs, { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { Sequelize } from 'sequelize';
-import { relayDeadLetterKey } from '@flashsale/platform/outbox/outbox-relay.ts';
-import { deadLetters } from '@flashsale/platform/persistence/dead-letters-table.ts';
-import { persistedPurchases } from '@flashsale/platform/persistence/purchases-table.ts';
-import type { PurchaseEvent } from '@flashsale/platform/purchases/purchase.ts';
-import { saleKeys, salesIndexKey } from '@flashsale/platform/sales/sale-keys.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import type { SaleDefinition } from '@flashsale/platform/sales/sale-definition.ts';
-import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-verification.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { scrapeMetric } from '../harness/metrics.ts';
-import { IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack, type StackEnv } from '../harness/stack.ts';
-import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { onEveryMaster } from '../harness/redis.ts';
+import {
+  relayDeadLetterKey,
+  deadLetters,
+  persistedPurchases,
+  saleKeys,
+  salesIndexKey,
+  SaleStore,
+  verifySale,
+  verifyWhenDrained,
+} from '@flashsale/platform';
+import type { PurchaseEvent, SaleDefinition } from '@flashsale/platform';
+import {
+  eventually,
+  isolatedNames,
+  scrapeMetric,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+  type StackEnv,
+  onEveryMaster,
+} from '@flashsale/testkit';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 interface Attempt {
   readonly status: number;

@@ -1,21 +1,25 @@
 import { SignJWT } from 'jose';
 import { Sequelize } from 'sequelize';
-import { persistedPurchases } from '@flashsale/platform/persistence/purchases-table.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
 import {
+  persistedPurchases,
+  saleKeys,
+  SaleStore,
   verifySale,
   verifyWhenDrained,
   type SaleVerification,
-} from '@flashsale/platform/sales/sale-verification.ts';
+  deadLetters,
+} from '@flashsale/platform';
 import { portInUse, runningPid, stop as stopComponent, up } from '@flashsale/stack';
-import { deadLetters } from '@flashsale/platform/persistence/dead-letters-table.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { scrapeMetric } from '../harness/metrics.ts';
-import { IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
-import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { redisServerOf } from '../harness/redis.ts';
+import {
+  eventually,
+  isolatedNames,
+  scrapeMetric,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+  redisServerOf,
+} from '@flashsale/testkit';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 interface Attempt {
   readonly status: number;

@@ -1,28 +1,31 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { SignJWT } from 'jose';
 import { QueryTypes, Sequelize } from 'sequelize';
-import { Reason } from '@flashsale/operator/conditions.ts';
-import { reseedAnnotation, reseedFromDatabase } from '@flashsale/operator/reconciler.ts';
+import { Reason, reseedAnnotation, reseedFromDatabase } from '@flashsale/operator';
 import {
   condition,
   OperatorFixture,
   secondsFromNow,
-} from '@flashsale/operator/testing/operator-fixture.ts';
+  eventually,
+  isolatedNames,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+  keysMatching,
+  onEveryMaster,
+} from '@flashsale/testkit';
 import {
   persistedPurchases,
   persistedUnits,
-} from '@flashsale/platform/persistence/purchases-table.ts';
-import { findSaleIdentity } from '@flashsale/platform/persistence/sales-table.ts';
-import { saleKeys } from '@flashsale/platform/sales/sale-keys.ts';
-import { deleteSaleStep } from '@flashsale/platform/sales/sale-lifecycle.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { verifySale, verifyWhenDrained } from '@flashsale/platform/sales/sale-verification.ts';
+  findSaleIdentity,
+  saleKeys,
+  deleteSaleStep,
+  SaleStore,
+  verifySale,
+  verifyWhenDrained,
+} from '@flashsale/platform';
 import { stop as stopComponent, up } from '@flashsale/stack';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
-import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { keysMatching, onEveryMaster } from '../harness/redis.ts';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 interface Attempt {
   readonly status: number;

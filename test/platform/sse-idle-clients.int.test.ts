@@ -1,10 +1,14 @@
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform } from '../harness/platform.ts';
-import { RawStream } from '../harness/raw-http.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { SaleStore } from '@flashsale/platform';
+import {
+  eventually,
+  isolatedNames,
+  IsolatedPlatform,
+  RawStream,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 
 const idleClients = 4000;
 const batch = 250;

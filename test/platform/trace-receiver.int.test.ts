@@ -1,12 +1,15 @@
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Sequelize } from 'sequelize';
-import { persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
+import { persistedUnits, SaleStore } from '@flashsale/platform';
 import { stackEndpoints } from '@flashsale/stack';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import {
+  eventually,
+  isolatedNames,
+  IsolatedPlatform,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 
 interface JaegerSpan {
   readonly operationName: string;

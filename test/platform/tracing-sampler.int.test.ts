@@ -1,14 +1,15 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
-import { startApiServer, type ApiServer } from '@flashsale/platform/api/api-server.ts';
-import { apiConfigSchema } from '@flashsale/platform/api/config.ts';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { startTracing, type Tracing } from '@flashsale/platform/observability/tracing.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform, freePort } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { startApiServer, type ApiServer, apiConfigSchema, SaleStore } from '@flashsale/platform';
+import { createLogger, startTracing, type Tracing } from '@flashsale/runtime';
+import {
+  isolatedNames,
+  IsolatedPlatform,
+  freePort,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 
 /**
  * The real API (request tracing middleware, purchase route, Redis decision) under the sampler

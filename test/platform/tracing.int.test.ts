@@ -4,19 +4,26 @@ import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { Registry } from 'prom-client';
 import { Sequelize } from 'sequelize';
-import { startApiServer, type ApiServer } from '@flashsale/platform/api/api-server.ts';
-import { apiConfigSchema } from '@flashsale/platform/api/config.ts';
-import { createLogger } from '@flashsale/platform/observability/logger.ts';
-import { startTracing, type Tracing } from '@flashsale/platform/observability/tracing.ts';
-import { KafkaLink } from '@flashsale/platform/outbox/kafka-link.ts';
-import { OutboxRelay } from '@flashsale/platform/outbox/outbox-relay.ts';
-import { migrate } from '@flashsale/platform/persistence/migrator.ts';
-import { PurchasePersister } from '@flashsale/platform/persistence/persister.ts';
-import { persistedUnits } from '@flashsale/platform/persistence/purchases-table.ts';
-import { SaleStore } from '@flashsale/platform/sales/sale-store.ts';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { IsolatedPlatform, freePort } from '../harness/platform.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import {
+  startApiServer,
+  type ApiServer,
+  apiConfigSchema,
+  KafkaLink,
+  OutboxRelay,
+  migrate,
+  PurchasePersister,
+  persistedUnits,
+  SaleStore,
+} from '@flashsale/platform';
+import { createLogger, startTracing, type Tracing } from '@flashsale/runtime';
+import {
+  eventually,
+  isolatedNames,
+  IsolatedPlatform,
+  freePort,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 
 /**
  * One purchase makes one trace: the API's server span, its Redis decision, the relay's

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stackEndpoints } from '@flashsale/stack';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { eventually, isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 interface JaegerTraces {
   data: { traceID: string; spans: { operationName: string; processID: string }[] }[];

@@ -1,7 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { purchasesTopic } from '@flashsale/stack';
-import { isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 describe('local stack: Kafka through kafkajs', () => {
   const names = isolatedNames('kafka');

@@ -6,8 +6,7 @@ import {
   VersionApi,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { eventually, isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 function widgetDefinition(group: string): V1CustomResourceDefinition {
   return {

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fallbackServerRoot, projectRoot } from '@flashsale/stack';
-import { isolatedNames } from '../harness/isolation.ts';
+import { isolatedNames } from '@flashsale/testkit';
 
 const exec = promisify(execFile);
 

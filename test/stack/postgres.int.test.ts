@@ -1,7 +1,11 @@
 import { DataTypes, QueryTypes, Sequelize } from 'sequelize';
-import { createTestDatabase, dropTestDatabase } from '../harness/databases.ts';
-import { isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 
 describe('local stack: PostgreSQL through Sequelize', () => {
   const names = isolatedNames('postgres');

@@ -2,8 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import { registerScrapeTarget, unregisterScrapeTarget } from '@flashsale/stack';
-import { eventually, isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { eventually, isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 interface QueryResponse {
   data: { result: { value: [number, string] }[] };

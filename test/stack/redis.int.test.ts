@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import { isolatedNames } from '../harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../harness/stack.ts';
+import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 // The platform decides purchases in one Lua script; this proves the stack's Redis runs
 // scripts atomically through ioredis, by SHA after the first load.

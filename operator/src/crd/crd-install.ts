@@ -5,6 +5,7 @@ import {
   type KubeConfig,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+import { systemClock, type Clock } from '../clock.ts';
 import { flashSaleCrd, flashSaleCrdName } from './crd.ts';
 
 function isEstablished(crd: V1CustomResourceDefinition): boolean {
@@ -22,6 +23,7 @@ export async function applyFlashSaleCrd(
   kubeConfig: KubeConfig,
   fieldManager: string,
   timeoutMs = 30_000,
+  clock: Clock = systemClock,
 ): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   await objects.patch(
@@ -33,13 +35,13 @@ export async function applyFlashSaleCrd(
     PatchStrategy.ServerSideApply,
   );
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock.monotonicMs() + timeoutMs;
   while (
     !isEstablished(await extensions.readCustomResourceDefinition({ name: flashSaleCrdName }))
   ) {
-    if (Date.now() > deadline) {
+    if (clock.monotonicMs() > deadline) {
       throw new Error(`CRD ${flashSaleCrdName} not Established after ${timeoutMs / 1000}s`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await clock.sleep(200);
   }
 }

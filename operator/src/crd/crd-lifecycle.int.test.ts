@@ -1,7 +1,12 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../../test/harness/stack.ts';
-import { apiErrorOf, connectCluster, mustKubectl, type Cluster } from './cluster-fixture.ts';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  apiErrorOf,
+  connectCluster,
+  mustKubectl,
+  type Cluster,
+} from '@flashsale/testkit';
 import { applyFlashSaleCrd } from './crd-install.ts';
 import {
   flashSaleApiVersion,

@@ -3,10 +3,15 @@ import {
   flashSaleManifestSchema,
   int32Max,
   saleNameMessage,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../../test/harness/stack.ts';
-import { apiErrorOf, connectCluster, manifestsIn, type Cluster } from './cluster-fixture.ts';
+} from '@flashsale/platform';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  apiErrorOf,
+  connectCluster,
+  manifestsIn,
+  type Cluster,
+} from '@flashsale/testkit';
 import { applyFlashSaleCrd } from './crd-install.ts';
 import { flashSaleGroup, flashSalePlural, flashSaleVersion } from './flash-sale-status.ts';
 

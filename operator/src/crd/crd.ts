@@ -1,11 +1,7 @@
 import { join } from 'node:path';
 import { loadYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import {
-  flashSaleSpecSchema,
-  saleNameMessage,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
-import { saleNamePattern } from '@flashsale/platform/sales/sale-name.ts';
+import { flashSaleSpecSchema, saleNameMessage, saleNamePattern } from '@flashsale/platform';
 import {
   flashSaleApiVersion,
   flashSaleGroup,

@@ -1,9 +1,6 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { z } from 'zod';
-import {
-  flashSaleSpecSchema,
-  type FlashSaleSpec,
-} from '@flashsale/platform/sales/flash-sale-manifest.ts';
+import { flashSaleSpecSchema, type FlashSaleSpec } from '@flashsale/platform';
 import {
   flashSaleApiVersion,
   flashSaleKind,
@@ -11,7 +8,7 @@ import {
   type FlashSaleStatus,
 } from './flash-sale-status.ts';
 
-export type { FlashSaleSpec } from '@flashsale/platform/sales/flash-sale-manifest.ts';
+export type { FlashSaleSpec } from '@flashsale/platform';
 
 /** A FlashSale as the API server returns it: defaults applied, metadata complete. */
 export interface FlashSale {

@@ -1,6 +1,11 @@
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs } from '../../../test/harness/stack.ts';
-import { connectCluster, kubectl, mustKubectl, type Cluster } from './cluster-fixture.ts';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  connectCluster,
+  kubectl,
+  mustKubectl,
+  type Cluster,
+} from '@flashsale/testkit';
 
 const operatorNamespace = 'flashsale-system';
 const operatorAccount = `system:serviceaccount:${operatorNamespace}:flashsale-operator`;

@@ -1,13 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApiMetrics, createRegistry, lastKnown } from '../observability/metrics.ts';
+import { createApiMetrics } from './api-metrics.ts';
+import {
+  createRegistry,
+  lastKnown,
+  requestPathRedis,
+  checkRedisPersistence,
+  registerPersistenceInfo,
+  type RedisClient,
+} from '@flashsale/runtime';
 import { unknownSale } from '../observability/sale-labels.ts';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 import { registerSaleConfigMetrics } from '../observability/sale-config-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SoldOutCache } from '../purchases/sold-out-cache.ts';
-import { requestPathRedis, type RedisClient } from '../redis/redis-client.ts';
-import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';

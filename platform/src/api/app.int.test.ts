@@ -2,10 +2,16 @@ import { Agent, get, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { eventually, isolatedNames } from '../../../test/harness/isolation.ts';
-import { RawStream, rawExchange, type RawAnswer } from '../../../test/harness/raw-http.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
-import { createLogger } from '../observability/logger.ts';
+import {
+  eventually,
+  isolatedNames,
+  RawStream,
+  rawExchange,
+  type RawAnswer,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
+import { createLogger } from '@flashsale/runtime';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';

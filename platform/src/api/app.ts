@@ -1,7 +1,7 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import { createSseMetrics, type ApiMetrics } from '../observability/metrics.ts';
+import { createSseMetrics, type ApiMetrics } from './api-metrics.ts';
 import type { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SoldOutCache } from '../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../sales/sale-store.ts';

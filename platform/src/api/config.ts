@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { loadEnv, portNumber, urlWith } from '../config/env.ts';
-import { redisUrl } from '../redis/redis-client.ts';
+import { loadEnv, portNumber, urlWith, redisUrl } from '@flashsale/runtime';
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])

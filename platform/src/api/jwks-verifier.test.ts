@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { ConfigError } from '../config/env.ts';
+import { ConfigError } from '@flashsale/runtime';
 import { loadApiConfig } from './config.ts';
 import { HttpError } from './http-error.ts';
 import { JwksTokenVerifier } from './jwks-verifier.ts';

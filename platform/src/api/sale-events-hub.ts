@@ -1,3 +1,4 @@
+import { systemClock, type Clock, type Timer } from '@flashsale/runtime';
 import type { Sale } from '../sales/sale.ts';
 
 export interface SaleEventClient {
@@ -13,8 +14,16 @@ export function saleFrame(sale: Sale): string {
 interface Subscription {
   readonly clients: Set<SaleEventClient>;
   last?: Sale;
+  /** On the clock's monotonic time. */
   lastSentAt: number;
   dirty: boolean;
+}
+
+export interface SaleEventsHubOptions {
+  readonly tickMs: number;
+  readonly heartbeatMs: number;
+  /** Drives the ticks and judges the heartbeat and the sale's boundaries. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -25,21 +34,33 @@ interface Subscription {
  */
 export class SaleEventsHub {
   private readonly subscriptions = new Map<string, Subscription>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
+  private readonly clock: Clock;
 
   constructor(
     private readonly readSale: (name: string) => Promise<Sale | undefined>,
-    private readonly options: { tickMs: number; heartbeatMs: number },
+    private readonly options: SaleEventsHubOptions,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.tickMs);
-    this.timer.unref();
+    this.timer?.cancel();
+    this.scheduleTick();
+  }
+
+  /** Arms the next tick; each tick arms the one after it (the timer keeps no process alive). */
+  private scheduleTick(): void {
+    this.timer = this.clock.after(this.options.tickMs, () => {
+      this.scheduleTick();
+      void this.tick();
+    });
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.timer?.cancel();
+    this.timer = undefined;
     this.subscriptions.clear();
   }
 
@@ -53,7 +74,12 @@ export class SaleEventsHub {
   subscribe(sale: Sale, client: SaleEventClient): () => void {
     let subscription = this.subscriptions.get(sale.name);
     if (!subscription) {
-      subscription = { clients: new Set(), last: sale, lastSentAt: Date.now(), dirty: false };
+      subscription = {
+        clients: new Set(),
+        last: sale,
+        lastSentAt: this.clock.monotonicMs(),
+        dirty: false,
+      };
       this.subscriptions.set(sale.name, subscription);
     }
     subscription.clients.add(client);
@@ -75,7 +101,8 @@ export class SaleEventsHub {
       return true;
     const last = subscription.last;
     if (!last) return true;
-    // The state flips on the sale's own times: send as soon as one has passed.
+    // The state flips on the sale's own times, judged on the server's clock as last read
+    // and advanced by local time since: send as soon as one has passed.
     const offset = Date.parse(last.serverTime) - subscription.lastSentAt;
     const serverNow = now + offset;
     const boundary =
@@ -84,7 +111,7 @@ export class SaleEventsHub {
   }
 
   private async tick(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.monotonicMs();
     const due = [...this.subscriptions.entries()].filter(([, subscription]) =>
       this.due(subscription, now),
     );

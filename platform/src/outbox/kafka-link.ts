@@ -7,7 +7,7 @@ import {
   type logCreator,
 } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger } from '@flashsale/runtime';
 
 // kafkajs's CommonJS exports do not all show as ES named exports.
 const { ConfigResourceTypes } = kafkajs;

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
-import type { Logger } from '../observability/logger.ts';
+import type { Logger, RedisClient } from '@flashsale/runtime';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
-import type { RedisClient } from '../redis/redis-client.ts';
 import { outboxGroup, saleKeys } from '../sales/sale-keys.ts';
 import {
   SpanKind,
@@ -10,9 +9,9 @@ import {
   contextFrom,
   injectInto,
   tracer,
-} from '../observability/tracing.ts';
+  Backoff,
+} from '@flashsale/runtime';
 import type { Span } from '@opentelemetry/api';
-import { Backoff } from '../process/backoff.ts';
 import { KafkaUnavailableError, RecordsRejectedError } from './kafka-link.ts';
 import {
   eventOfEntry,

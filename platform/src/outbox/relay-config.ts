@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { hostPortList, loadEnv, portNumber } from '../config/env.ts';
-import { redisUrl } from '../redis/redis-client.ts';
+import { hostPortList, loadEnv, portNumber, redisUrl } from '@flashsale/runtime';
 
 export const relayConfigSchema = z.object({
   REDIS_URL: redisUrl,

@@ -1,10 +1,15 @@
 import type { Server } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Logger } from '../observability/logger.ts';
-import { createRegistry, lastKnown } from '../observability/metrics.ts';
-import { startOpsServer } from '../observability/ops-server.ts';
-import { backgroundRedis, type RedisClient } from '../redis/redis-client.ts';
-import { checkRedisPersistence, registerPersistenceInfo } from '../redis/redis-persistence.ts';
+import type { Logger } from '@flashsale/runtime';
+import {
+  createRegistry,
+  lastKnown,
+  startOpsServer,
+  backgroundRedis,
+  checkRedisPersistence,
+  registerPersistenceInfo,
+  type RedisClient,
+} from '@flashsale/runtime';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/env.ts';
+import { ConfigError } from '@flashsale/runtime';
 import { loadDatabaseConfig, loadPersisterConfig } from './config.ts';
 
 describe('persistence: persister configuration', () => {

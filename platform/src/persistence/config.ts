@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostPortList, loadEnv, portNumber, urlWith } from '../config/env.ts';
+import { hostPortList, loadEnv, portNumber, urlWith } from '@flashsale/runtime';
 import { defaultPersisterGroupId, defaultPurchasesTopic } from './persister.ts';
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);

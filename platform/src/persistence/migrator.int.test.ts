@@ -1,7 +1,11 @@
 import { QueryTypes, Sequelize } from 'sequelize';
-import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { migrate, migrationsTable, pendingMigrations } from './migrator.ts';
 
 describe('persistence: migrations', () => {

@@ -8,9 +8,17 @@ import { checkStorableEvent } from '../purchases/storable-event.ts';
 import { insertDeadLetters, type DeadLetter, type DeadLetterReason } from './dead-letters-table.ts';
 import { PersistMetrics } from './persist-metrics.ts';
 import { insertNewPurchases } from './purchases-table.ts';
-import { SpanKind, contextFrom, tracer } from '../observability/tracing.ts';
+import {
+  SpanKind,
+  contextFrom,
+  tracer,
+  backoffDelayMs,
+  defaultBackoff,
+  type BackoffOptions,
+  systemClock,
+  type Clock,
+} from '@flashsale/runtime';
 import type { Span } from '@opentelemetry/api';
-import { backoffDelayMs, defaultBackoff, type BackoffOptions } from '../process/backoff.ts';
 
 export const defaultPurchasesTopic = 'flashsale.purchases';
 export const defaultPersisterGroupId = 'flashsale-persister';
@@ -32,6 +40,8 @@ export interface PurchasePersisterOptions {
   readonly retry?: BackoffOptions;
   /** Called when the consumer has crashed and will not restart by itself. */
   readonly onFatalError?: (error: Error) => void;
+  /** Reads the time the persistence lag is measured to. */
+  readonly clock?: Clock;
 }
 
 /** The part of a kafkajs batch that one transaction covers. */
@@ -117,6 +127,7 @@ export class PurchasePersister {
   readonly #batchMax: number;
   readonly #concurrency: number;
   readonly #retry: BackoffOptions;
+  readonly #clock: Clock;
   readonly #stopping = new AbortController();
   #inGroup = false;
   #started = false;
@@ -129,6 +140,7 @@ export class PurchasePersister {
     this.#batchMax = options.batchMax ?? 1000;
     this.#concurrency = options.partitionsConsumedConcurrently ?? 1;
     this.#retry = options.retry ?? defaultBackoff;
+    this.#clock = options.clock ?? systemClock;
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId ?? defaultPersisterGroupId,
     });
@@ -353,7 +365,7 @@ export class PurchasePersister {
     const fresh = events.filter((event) => inserted.has(event.purchaseId));
     // Each id is counted once even when the batch carried the same event twice.
     const purchasedAt = new Map(fresh.map((event) => [event.purchaseId, event.purchasedAt]));
-    this.#metrics.recordPersisted([...purchasedAt.values()], Date.now());
+    this.#metrics.recordPersisted([...purchasedAt.values()], this.#clock.now().getTime());
   }
 
   /** Waits, unless shutdown begins first; returns false when it did. */

@@ -1,8 +1,12 @@
 import { QueryTypes, Sequelize } from 'sequelize';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
-import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { migrate } from './migrator.ts';
 import {
   insertNewPurchases,

@@ -1,8 +1,12 @@
 import { QueryTypes, Sequelize } from 'sequelize';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
-import { createTestDatabase, dropTestDatabase } from '../../../test/harness/databases.ts';
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import {
+  createTestDatabase,
+  dropTestDatabase,
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+} from '@flashsale/testkit';
 import { migrate } from './migrator.ts';
 import { findSale, upsertSale } from './sales-table.ts';
 

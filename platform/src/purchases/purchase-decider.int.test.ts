@@ -1,12 +1,15 @@
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+  deleteKeysUnderPrefix,
+} from '@flashsale/testkit';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { PurchaseDecider, type PurchaseDecision } from './purchase-decider.ts';
 import type { Purchase } from './purchase.ts';
-import { redisClient, type RedisClient } from '@flashsale/platform/redis/redis-client.ts';
-import { deleteKeysUnderPrefix } from '../../../test/harness/redis.ts';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 const minute = 60_000;
 

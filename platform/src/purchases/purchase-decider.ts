@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { luaScript } from '../redis/lua-script.ts';
-import type { RedisClient } from '../redis/redis-client.ts';
-import { classifyRedisError } from '../redis/redis-errors.ts';
+import { luaScript, classifyRedisError } from '@flashsale/runtime';
+import type { RedisClient } from '@flashsale/runtime';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
 import type { Purchase } from './purchase.ts';
 
@@ -85,7 +84,8 @@ type DeciderRedis = RedisClient & {
   purchaseDecision(...args: (string | number)[]): Promise<ScriptReply>;
 };
 
-const purchaseDecisionLua = luaScript(import.meta.url, 'purchase-decision.lua');
+/** The purchase decision's Lua source (docs/data-path.md); the bench loads it as is. */
+export const purchaseDecisionLua = luaScript(import.meta.url, 'purchase-decision.lua');
 
 export function toDecision(reply: ScriptReply): PurchaseDecision {
   const [outcome, first, second] = reply;

@@ -1,4 +1,4 @@
-import { duplicateClient, type RedisClient } from '../redis/redis-client.ts';
+import { duplicateClient, type RedisClient } from '@flashsale/runtime';
 import { changesChannelFor } from './sale-keys.ts';
 
 type Listener = (sale: string) => void;

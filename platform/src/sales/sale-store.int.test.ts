@@ -1,15 +1,15 @@
-import { isolatedNames } from '../../../test/harness/isolation.ts';
-import { stackStartTimeoutMs, useStack } from '../../../test/harness/stack.ts';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+  deleteKeysUnderPrefix,
+  keysMatching,
+} from '@flashsale/testkit';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { SaleStore } from './sale-store.ts';
-import {
-  duplicateClient,
-  redisClient,
-  type RedisClient,
-} from '@flashsale/platform/redis/redis-client.ts';
-import { deleteKeysUnderPrefix, keysMatching } from '../../../test/harness/redis.ts';
+import { duplicateClient, redisClient, type RedisClient } from '@flashsale/runtime';
 
 const minute = 60_000;
 

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.ts';
-import { masters, type RedisClient } from '../redis/redis-client.ts';
+import { luaScript, masters, type RedisClient } from '@flashsale/runtime';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, outboxGroup, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { toSale, type Sale } from './sale.ts';

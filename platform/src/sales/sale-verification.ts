@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { persistedLedger, type PersistedUnit } from '../persistence/purchases-table.ts';
+import { systemClock, type Clock } from '@flashsale/runtime';
 import { unitsByUser } from './sale-lifecycle.ts';
 import type { SaleLedger, SaleStore } from './sale-store.ts';
 
@@ -105,11 +106,12 @@ export async function verifySale(
 export async function verifyWhenDrained(
   verify: () => Promise<SaleVerification | undefined>,
   waitMs: number,
+  clock: Clock = systemClock,
 ): Promise<SaleVerification | undefined> {
-  const deadline = Date.now() + waitMs;
+  const deadline = clock.monotonicMs() + waitMs;
   for (;;) {
     const result = await verify();
-    if (!result || result.consistent || Date.now() >= deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (!result || result.consistent || clock.monotonicMs() >= deadline) return result;
+    await clock.sleep(250);
   }
 }

@@ -188,6 +188,7 @@ const contextPaths = [
   'package-lock.json',
   'tsconfig.base.json',
   'scripts/build-server.mjs',
+  'runtime',
   'platform',
   'operator',
   'cmd/api',
@@ -196,6 +197,8 @@ const contextPaths = [
   'cmd/operator',
   'cmd/flashsale/package.json',
   'stack/package.json',
+  'tools/package.json',
+  'testkit/package.json',
   'web',
 ];
 /** What .dockerignore keeps out of the build context. */

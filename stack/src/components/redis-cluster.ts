@@ -74,7 +74,7 @@ async function clusterInfo(nodePort: number): Promise<Map<string, string> | unde
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const text = (await client.cluster('INFO'));
+    const text = await client.cluster('INFO');
     return new Map(
       text
         .split(/\r?\n/)

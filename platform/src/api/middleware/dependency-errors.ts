@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { OutcomeUnknownError } from '../../purchases/purchase-decider.ts';
-import { classifyRedisError } from '../../redis/redis-errors.ts';
+import { classifyRedisError } from '@flashsale/runtime';
 import { HttpError } from '../http-error.ts';
 
 /**

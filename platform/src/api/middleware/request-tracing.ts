@@ -7,7 +7,7 @@ import {
   trace,
   tracer,
   tracingEnabled,
-} from '../../observability/tracing.ts';
+} from '@flashsale/runtime';
 
 /** A server span per request, continuing the caller's trace when it sends `traceparent`. */
 export function requestTracing(): Middleware {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { AttemptResult, ApiMetrics } from '../../observability/metrics.ts';
+import type { AttemptResult, ApiMetrics } from '../api-metrics.ts';
 import {
   OutcomeUnknownError,
   type PurchaseDecider,
@@ -10,7 +10,7 @@ import {
 import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
-import { activeTraceparent, inSpan, SpanKind } from '../../observability/tracing.ts';
+import { activeTraceparent, inSpan, SpanKind } from '@flashsale/runtime';
 import { requireUser, type BearerVerifier, type UserState } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
 import { dependencyAnswer } from '../middleware/dependency-errors.ts';

@@ -1,2 +1,0 @@
-// Kept here for the bench's imports; the implementation serves tests and tools alike.
-export { deleteKeysUnderPrefix } from '../redis/redis-keys.ts';

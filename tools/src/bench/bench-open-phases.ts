@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { persistedUnits, saleKeys } from '@flashsale/platform';
+import type { BenchProcess } from './bench-processes.ts';
+import type { OpenModelResult, SellOutResult } from './bench-report.ts';
+import { benchSale, drain, unlimited, type BenchContext } from './bench-context.ts';
+import { cpuShare } from './cpu-time.ts';
+import { runWrk, unexpectedAnswers, type WrkRun } from './wrk-run.ts';
+
+function crowdRun(
+  context: BenchContext,
+  api: BenchProcess,
+  sale: string,
+): Omit<WrkRun, 'durationSeconds'> {
+  return {
+    wrk: context.options.wrk,
+    script: join(context.options.scriptDir, 'wrk-crowd.lua'),
+    url: `${api.url}/api/sales/${sale}/purchases`,
+    tokenFile: context.crowd.tokenFile,
+    threads: 1,
+    connections: context.options.connections,
+    idempotencyKey: true,
+    ...(context.cores.generator ? { cores: context.cores.generator } : {}),
+    machineCores: context.machineCores,
+  };
+}
+
+/**
+ * Purchases at a fixed arrival rate (the open model): one connection per wrk thread, each on
+ * its own schedule, latency counted from when each request was due (tools/load/wrk-crowd.lua).
+ */
+export async function halfRatePhase(
+  context: BenchContext,
+  api: BenchProcess,
+  rate: number,
+): Promise<OpenModelResult> {
+  const asked = Math.max(1, Math.round(rate));
+  context.options.progress(
+    `bench: p99 at half the max purchase rate (${asked} req/s, open model) ...`,
+  );
+  const sale = await benchSale(context, 'bench-half-rate', unlimited, unlimited);
+  // Enough connections that one slow answer does not hold up the schedule of the others.
+  const connections = Math.max(8, Math.min(64, context.options.connections));
+  const before = await api.cpuTicks();
+  const result = await runWrk({
+    ...crowdRun(context, api, sale),
+    threads: connections,
+    connections,
+    rate: asked,
+    durationSeconds: context.options.durationSeconds,
+  });
+  const serverSeconds = ((await api.cpuTicks()) - before) / context.ticks;
+  await drain(context, sale);
+  const report = result.report;
+  return {
+    rate: asked,
+    achieved: report.requests / report.durationSeconds,
+    latencyMs: report.latencyMs,
+    unexpected: unexpectedAnswers(report, 201),
+    generatorCpu: result.cpu,
+    serverCpu: cpuShare(serverSeconds, report.durationSeconds, context.machineCores),
+  };
+}
+
+const elapsedMs = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e6;
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  pollMs: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(pollMs);
+  }
+  return false;
+}
+
+/**
+ * A sale of `sellOutStock` units, one per buyer, bought out by the crowd: how long it took,
+ * and how long after the last unit went until PostgreSQL held every purchase.
+ */
+export async function sellOutPhase(
+  context: BenchContext,
+  api: BenchProcess,
+): Promise<SellOutResult> {
+  const stock = context.options.sellOutStock;
+  context.options.progress(`bench: selling out a ${stock}-unit sale ...`);
+  const sale = await benchSale(context, 'bench-sell-out', stock, 1);
+  const remainingKey = saleKeys(sale).remaining;
+  const pollMs = 10;
+  const startedAt = process.hrtime.bigint();
+  const load = runWrk({
+    ...crowdRun(context, api, sale),
+    durationSeconds: context.options.durationSeconds,
+  });
+  const soldOut = await waitFor(
+    async () => Number(await context.redis.get(remainingKey)) === 0,
+    pollMs,
+    context.options.durationSeconds * 1000,
+  );
+  const sellOutMs = elapsedMs(startedAt);
+  const soldOutAt = process.hrtime.bigint();
+  let persisted = 0;
+  const allPersisted =
+    soldOut &&
+    (await waitFor(
+      async () => (persisted = await persistedUnits(context.sequelize, sale)) >= stock,
+      pollMs,
+      60_000,
+    ));
+  const lastPersistedMs = allPersisted ? elapsedMs(soldOutAt) : undefined;
+  await load;
+  return { stock, sellOutMs, lastPersistedMs, persisted, pollMs };
+}

@@ -1,0 +1,10 @@
+// The public entry of @flashsale/tools: only what other workspaces and the specs use.
+// Generated from those imports when the workspaces were split; keep it to what is imported.
+export { formatBenchReport, formatFsyncReport } from './bench/bench-report.ts';
+export { runBench, runFsyncBench } from './bench/bench-run.ts';
+export type { PlatformKind } from './bench/bench-run.ts';
+export { summariseBusiestProfile } from './bench/cpu-profile.ts';
+export { describeOutcome, removeLoadSale, runContention, runSustained } from './bench/load-runs.ts';
+export type { LoadOutcome, LoadTarget, SustainedOptions } from './bench/load-runs.ts';
+export { deleteKeysUnderPrefix } from './bench/prefixed-keys.ts';
+export { runShardBench } from './bench/shard-bench.ts';
