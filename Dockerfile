@@ -17,6 +17,7 @@ FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY runtime/package.json runtime/
+COPY contract/package.json contract/
 COPY platform/package.json platform/
 COPY operator/package.json operator/
 COPY stack/package.json stack/
@@ -32,14 +33,17 @@ FROM manifests AS server-deps
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --omit=dev --no-audit --no-fund \
-      --include-workspace-root --workspace=runtime --workspace=platform --workspace=operator
+      --include-workspace-root --workspace=runtime --workspace=contract --workspace=platform \
+      --workspace=operator
 
 # ---- the server code compiled to JavaScript: one bundle per process under dist/ ----
 FROM server-deps AS server-build
 COPY tsconfig.base.json ./
 COPY runtime/src runtime/src
+COPY contract/src contract/src
 COPY platform/src platform/src
 COPY operator/src operator/src
+COPY operator/api operator/api
 COPY cmd/api cmd/api
 COPY cmd/relay cmd/relay
 COPY cmd/persister cmd/persister
@@ -88,6 +92,7 @@ FROM manifests AS web-build
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm-ca \
     if [ -s /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi; \
     npm ci --no-audit --no-fund --workspace=web
+COPY contract/src contract/src
 COPY web web
 RUN npm run build -w web
 

@@ -1,17 +1,24 @@
 // @ts-check
 import eslint from '@eslint/js';
+import angular from 'angular-eslint';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    // The storefront has its own TypeScript setup (Angular, browser); only its static server is
-    // linted here.
-    ignores: ['**/node_modules/**', '.flashsale/**', '.tsbuild/**', 'web/*', '!web/server'],
+    ignores: [
+      '**/node_modules/**',
+      '.flashsale/**',
+      '.tsbuild/**',
+      'web/dist/**',
+      'web/.angular/**',
+      'web/out-tsc/**',
+    ],
   },
-  eslint.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
   {
+    // Code; templates (*.html, and those inline in components) have their own block below.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    extends: [eslint.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -72,9 +79,58 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    // The contract runs in the browser and in Node: only its own modules, no packages, no node:.
+    files: ['contract/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^[^.]',
+              message:
+                'the contract is browser-safe and has no dependencies: import only ./ modules',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The storefront (web/tsconfig.json): Angular's rules, and its templates, inline ones
+    // included, with the accessibility rules.
+    files: ['web/src/**/*.ts'],
+    extends: [angular.configs.tsRecommended],
+    processor: angular.processInlineTemplates,
+    rules: {
+      '@angular-eslint/component-selector': [
+        'error',
+        { type: 'element', prefix: 'fs', style: 'kebab-case' },
+      ],
+      '@angular-eslint/directive-selector': [
+        'error',
+        { type: 'attribute', prefix: 'fs', style: 'camelCase' },
+      ],
+    },
+  },
+  {
+    files: ['web/src/**/*.html'],
+    extends: [angular.configs.templateRecommended, angular.configs.templateAccessibility],
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    // CommonJS configuration (Karma's): require() is how it loads its plugins.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // k6 scripts run in k6's JavaScript runtime, which provides these globals.

@@ -1,5 +1,5 @@
 import { constants, existsSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Sequelize } from 'sequelize';
@@ -18,7 +18,12 @@ import {
   runBench,
   runFsyncBench,
   type PlatformKind,
-  summariseBusiestProfile,
+  formatProfileSummary,
+  summariseCpuProfile,
+  type BenchResult,
+  type CpuProfile,
+  type FsyncBenchResult,
+  type ProfileSummary,
   runShardBench,
   describeOutcome,
   removeLoadSale,
@@ -30,6 +35,8 @@ import {
 } from '@flashsale/tools';
 import { backgroundRedis } from '@flashsale/runtime';
 import { positiveInteger } from './cli-options.ts';
+import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
+import { loadReport } from './load-report.ts';
 import { apiPorts, localJwtSecret, platformBaseEnv, platformProcesses } from './local-platform.ts';
 import { platformEnv, required } from './platform-env.ts';
 
@@ -48,8 +55,6 @@ async function requireLocalPlatform(): Promise<void> {
     );
   }
 }
-
-type LocalTarget = Omit<LoadTarget, 'output'>;
 
 /** `--prometheus [url]` and `--testid <id>` of the load commands. */
 interface PrometheusFlags {
@@ -91,8 +96,15 @@ function withPrometheusFlags(command: Command): Command {
     .option('--testid <id>', 'the testid tag on those samples (default: <scenario>-<time>)');
 }
 
+/** With --json, k6's captured report goes to stderr, after the run, and the figures to stdout. */
+function reportOutcome(flags: OutputFlags, outcome: LoadOutcome): void {
+  if (flags.json === true) process.stderr.write(outcome.k6.output);
+  printResult(flags, loadReport(outcome), () => `\n${describeOutcome(outcome)}`);
+}
+
 async function withLocalPlatform(
-  use: (target: LocalTarget) => Promise<LoadOutcome>,
+  flags: OutputFlags,
+  use: (target: LoadTarget) => Promise<LoadOutcome>,
 ): Promise<void> {
   await requireLocalPlatform();
   const env = await platformEnv();
@@ -108,8 +120,10 @@ async function withLocalPlatform(
       jwtSecret: await localJwtSecret(),
       redis,
       database,
+      // With --json, k6's own report would land on stdout in the middle of the JSON.
+      output: flags.json === true ? 'capture' : 'inherit',
     });
-    process.stdout.write(`\n${describeOutcome(outcome)}\n`);
+    reportOutcome(flags, outcome);
     if (outcome.problems.length > 0) {
       process.exitCode = 1;
       log(`kept sale ${outcome.sale} for inspection: npx flashsale sale verify ${outcome.sale}`);
@@ -153,11 +167,13 @@ function registerLoadCommands(program: Command): void {
     .option('--users <n>', 'distinct buyers', positiveInteger('--users'), 20_000)
     .option('--stock <n>', 'units on sale', positiveInteger('--stock'), 1000)
     .option('--vus <n>', 'concurrent buyers (k6 virtual users)', positiveInteger('--vus'), 200);
-  withPrometheusFlags(contention).action(
-    async (options: { users: number; stock: number; vus: number } & PrometheusFlags) => {
+  withJsonOption(withPrometheusFlags(contention)).action(
+    async (
+      options: { users: number; stock: number; vus: number } & PrometheusFlags & OutputFlags,
+    ) => {
       const output = prometheusOutput('contention', options);
-      await withLocalPlatform((target) =>
-        runContention({ ...target, ...output, output: 'inherit' }, options),
+      await withLocalPlatform(options, (target) =>
+        runContention({ ...target, ...output }, options),
       );
     },
   );
@@ -186,18 +202,20 @@ function registerLoadCommands(program: Command): void {
       positiveInteger('--p99-ms'),
       500,
     );
-  withPrometheusFlags(sustained).action(async (options: SustainedFlags) => {
-    const output = prometheusOutput('sustained', options);
-    await withLocalPlatform((target) =>
-      runSustained({ ...target, ...output, output: 'inherit' }, sustainedOptions(options)),
-    );
-  });
+  withJsonOption(withPrometheusFlags(sustained)).action(
+    async (options: SustainedFlags & OutputFlags) => {
+      const output = prometheusOutput('sustained', options);
+      await withLocalPlatform(options, (target) =>
+        runSustained({ ...target, ...output }, sustainedOptions(options)),
+      );
+    },
+  );
 }
 
 export function registerBenchCommands(program: Command): void {
   registerLoadCommands(program);
 
-  program
+  const bench = program
     .command('bench')
     .description(
       'one benchmark run on this machine with wrk and a crowd of signed buyers: bare Koa, the API as `npm start` runs it (sold-out, not-started, ended, purchases with the pipeline, tracing on/default/off), the database-first baseline, p99 at half the max rate, sell-out to PostgreSQL; needs the stack (`flashsale stack up`); see docs/benchmarks.md',
@@ -231,14 +249,14 @@ export function registerBenchCommands(program: Command): void {
     .option(
       '--cpu-prof <dir>',
       "also profile the API's sold-out answers (node --cpu-prof) into DIR",
-    )
-    .action(async (options: BenchCommandOptions) => {
-      if (options.redisCluster === true) await shardBenchCommand(options);
-      else await benchCommand(options);
-    });
+    );
+  withJsonOption(bench).action(async (options: BenchCommandOptions) => {
+    if (options.redisCluster === true) await shardBenchCommand(options);
+    else await benchCommand(options);
+  });
 }
 
-interface BenchCommandOptions {
+interface BenchCommandOptions extends OutputFlags {
   connections: number;
   duration: number;
   warmup: number;
@@ -286,11 +304,43 @@ function npmStartEnv(base: NodeJS.ProcessEnv): (kind: PlatformKind) => NodeJS.Pr
   };
 }
 
+/** The busiest .cpuprofile of the run (a process writes one per thread; tsx adds a worker). */
+interface BusiestProfile {
+  readonly file: string;
+  readonly summary: ProfileSummary;
+}
+
+async function busiestProfile(dir: string): Promise<BusiestProfile | null> {
+  let best: BusiestProfile | null = null;
+  for (const name of (await readdir(dir)).filter((entry) => entry.endsWith('.cpuprofile'))) {
+    const file = join(dir, name);
+    const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+    const summary = summariseCpuProfile(profile);
+    if (!best || summary.busySamples > best.summary.busySamples) best = { file, summary };
+  }
+  return best;
+}
+
+/** What `flashsale bench --json` prints: the run's figures, and its CPU profile if asked for. */
+type BenchJson = (
+  ({ readonly kind: 'bench' } & BenchResult) | ({ readonly kind: 'fsync' } & FsyncBenchResult)
+) & { readonly cpuProfile?: BusiestProfile | null };
+
+function formatBench(report: BenchJson): string {
+  const figures = report.kind === 'fsync' ? formatFsyncReport(report) : formatBenchReport(report);
+  if (report.cpuProfile === undefined) return `\n${figures}`;
+  const profile = report.cpuProfile
+    ? formatProfileSummary(report.cpuProfile.summary, report.cpuProfile.file)
+    : 'no .cpuprofile was written';
+  return `\n${figures}\n\n${profile}`;
+}
+
 async function benchCommand(options: BenchCommandOptions): Promise<void> {
   const stackEnv = existsSync(envFilePath()) ? await readEnvFile() : {};
   const env = { ...stackEnv, ...process.env };
   const base = await platformBaseEnv(stackEnv);
   const startedAt = Date.now();
+  const profileDir = options.cpuProf ? resolve(options.cpuProf) : undefined;
   const benchOptions = {
     wrk: await wrkBinary(),
     k6: toolBin('k6'),
@@ -306,18 +356,18 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
     users: options.users,
     sellOutStock: options.sellOutStock,
     luaRequests: 200_000,
-    ...(options.cpuProf ? { cpuProfileDir: resolve(options.cpuProf) } : {}),
+    ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     progress: log,
   };
-  const report =
+  const figures: BenchJson =
     options.fsyncOnly === true
-      ? formatFsyncReport(await runFsyncBench(benchOptions))
-      : formatBenchReport(await runBench(benchOptions));
+      ? { kind: 'fsync', ...(await runFsyncBench(benchOptions)) }
+      : { kind: 'bench', ...(await runBench(benchOptions)) };
   log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-  process.stdout.write(`\n${report}\n`);
-  if (options.cpuProf) {
-    process.stdout.write(`\n${await summariseBusiestProfile(resolve(options.cpuProf))}\n`);
-  }
+  const report = profileDir
+    ? { ...figures, cpuProfile: await busiestProfile(profileDir) }
+    : figures;
+  printResult(options, report, formatBench);
 }
 
 async function wrkBinary(): Promise<string> {

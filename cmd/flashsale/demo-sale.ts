@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '@flashsale/operator';
+import type { Sale } from '@flashsale/contract';
+import {
+  flashSaleGroup,
+  flashSalePlural,
+  flashSaleVersion,
+  parseFlashSale,
+  parseFlashSaleManifest,
+  type FlashSale,
+  type FlashSaleManifest,
+} from '@flashsale/operator';
 import { backgroundRedis } from '@flashsale/runtime';
-import { parseFlashSaleManifest, type FlashSaleManifest, SaleStore } from '@flashsale/platform';
-import type { Sale } from '@flashsale/platform';
+import { SaleStore } from '@flashsale/platform';
 import { projectRoot } from '@flashsale/stack';
 
 export const demoSaleName = 'demo-drop';
@@ -25,11 +33,6 @@ export function demoFlashSale(sample: FlashSaleManifest, now: Date): FlashSaleMa
   return { ...sample, metadata: { name: demoSaleName }, spec };
 }
 
-interface Configured {
-  metadata?: { generation?: number };
-  status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
-}
-
 const target = {
   group: flashSaleGroup,
   version: flashSaleVersion,
@@ -37,9 +40,9 @@ const target = {
   plural: flashSalePlural,
 };
 
-async function existingDemo(custom: CustomObjectsApi): Promise<FlashSaleManifest | undefined> {
+async function existingDemo(custom: CustomObjectsApi): Promise<FlashSale | undefined> {
   try {
-    return parseFlashSaleManifest(
+    return parseFlashSale(
       await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
     );
   } catch {
@@ -80,14 +83,13 @@ export async function ensureDemoSale(kubeConfig: KubeConfig, redisUrl: string): 
     });
   }
   await waitFor('the operator to configure the demo sale', async () => {
-    const object = (await custom.getNamespacedCustomObject({
-      ...target,
-      name: demoSaleName,
-    })) as Configured;
+    const object = parseFlashSale(
+      await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
+    );
     const configured = object.status?.conditions?.some(
       (condition) => condition.type === 'StockConfigured' && condition.status === 'True',
     );
-    return configured && object.status?.observedGeneration === object.metadata?.generation
+    return configured && object.status?.observedGeneration === object.metadata.generation
       ? true
       : undefined;
   });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { down, formatEnv, log, prometheusUrl, up } from '@flashsale/stack';
+import type { Sale } from '@flashsale/contract';
+import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
 import { ensureDemoSale } from './demo-sale.ts';
 import {
   apiPorts,
@@ -9,22 +11,45 @@ import {
   platformUp,
   storefrontUrl,
 } from './local-platform.ts';
+import { reportStopped } from './stack-commands.ts';
 
-function usage(
-  sale: { name: string; startsAt: string; state: string },
-  endpoints: Record<string, string>,
-): string {
-  const api = `http://127.0.0.1:${apiPorts[0]}`;
+/** What `flashsale start` reports: where everything answers (docs/cli.md). */
+export interface StartedPlatform {
+  readonly storefrontUrl: string;
+  readonly apiUrls: readonly string[];
+  readonly demoSale: Sale;
+  readonly prometheusUrl: string;
+  readonly jaegerUrl: string | null;
+  readonly metricsUrls: readonly string[];
+  /** The stack's endpoints, as `stack up` prints them. */
+  readonly endpoints: Readonly<Record<string, string>>;
+}
+
+function startedPlatform(demoSale: Sale, endpoints: Record<string, string>): StartedPlatform {
+  return {
+    storefrontUrl,
+    apiUrls: apiPorts.map((port) => `http://127.0.0.1:${port}`),
+    demoSale,
+    prometheusUrl: prometheusUrl(),
+    jaegerUrl: endpoints.JAEGER_URL ?? null,
+    metricsUrls: platformProcesses.map((spec) => `http://127.0.0.1:${spec.port}/metrics`),
+    endpoints,
+  };
+}
+
+function usage(started: StartedPlatform): string {
+  const sale = started.demoSale;
+  const api = started.apiUrls[0] ?? '';
   return [
     '',
     'The platform runs locally.',
-    `  Storefront:   ${storefrontUrl}`,
-    `  API:          ${apiPorts.map((port) => `http://127.0.0.1:${port}`).join('  ')}`,
+    `  Storefront:   ${started.storefrontUrl}`,
+    `  API:          ${started.apiUrls.join('  ')}`,
     `  Demo sale:    ${api}/api/sales/${sale.name}  (${sale.state}; starts ${sale.startsAt})`,
-    `  Prometheus:   ${prometheusUrl()}`,
+    `  Prometheus:   ${started.prometheusUrl}`,
     // Jaeger's Go module carries no UI bundle: its page is a placeholder, the query API is real.
-    `  Jaeger:       ${endpoints.JAEGER_URL ?? ''}  (traces: /api/traces?service=flashsale-api)`,
-    `  Metrics:      ${platformProcesses.map((p) => `http://127.0.0.1:${p.port}/metrics`).join('\n                ')}`,
+    `  Jaeger:       ${started.jaegerUrl ?? ''}  (traces: /api/traces?service=flashsale-api)`,
+    `  Metrics:      ${started.metricsUrls.join('\n                ')}`,
     '',
     'Get a dev token and buy:',
     `  TOKEN=$(curl -s -X POST ${api}/api/auth/dev-login -H 'Content-Type: application/json' -d '{"userId":"alice"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`,
@@ -36,31 +61,31 @@ function usage(
   ].join('\n');
 }
 
-export function registerPlatformCommands(program: Command): void {
-  program
-    .command('start')
-    .description(
-      'run the platform locally: the stack, 2 API processes, relay, persister, storefront, demo sale',
-    )
-    .action(async () => {
-      const startedAt = Date.now();
-      const endpoints = await up();
-      await platformUp(endpoints);
-      const demo = await ensureDemoSale(kubeConfigFrom(endpoints), endpoints.REDIS_URL ?? '');
-      log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
-      // The storefront's URL comes first: it is what most people start the platform for.
-      process.stdout.write(
-        `Storefront: ${storefrontUrl}\n\n${formatEnv(endpoints)}${usage(demo, endpoints)}`,
-      );
-    });
+// The storefront's URL comes first: it is what most people start the platform for.
+const formatStarted = (started: StartedPlatform): string =>
+  `Storefront: ${started.storefrontUrl}\n\n${formatEnv(started.endpoints)}${usage(started)}`;
 
-  program
-    .command('stop')
-    .description('stop the platform processes and the local stack')
-    .action(async () => {
-      const stopped = [...(await platformDown()), ...(await down())];
-      log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
-    });
+export function registerPlatformCommands(program: Command): void {
+  withJsonOption(
+    program
+      .command('start')
+      .description(
+        'run the platform locally: the stack, 2 API processes, relay, persister, storefront, demo sale',
+      ),
+  ).action(async (flags: OutputFlags) => {
+    const startedAt = Date.now();
+    const endpoints = await up();
+    await platformUp(endpoints);
+    const demo = await ensureDemoSale(kubeConfigFrom(endpoints), endpoints.REDIS_URL ?? '');
+    log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+    printResult(flags, startedPlatform(demo, endpoints), formatStarted);
+  });
+
+  withJsonOption(
+    program.command('stop').description('stop the platform processes and the local stack'),
+  ).action(async (flags: OutputFlags) => {
+    reportStopped(flags, [...(await platformDown()), ...(await down())]);
+  });
 
   const platform = program
     .command('platform')
@@ -71,11 +96,9 @@ export function registerPlatformCommands(program: Command): void {
     .action(async () => {
       await platformUp(await up());
     });
-  platform
-    .command('down')
-    .description('stop the API processes, relay and persister')
-    .action(async () => {
-      const stopped = await platformDown();
-      log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
-    });
+  withJsonOption(
+    platform.command('down').description('stop the API processes, relay and persister'),
+  ).action(async (flags: OutputFlags) => {
+    reportStopped(flags, await platformDown());
+  });
 }

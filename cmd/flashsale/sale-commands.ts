@@ -5,10 +5,10 @@ import type { Command } from 'commander';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
 import { positiveInteger } from './cli-options.ts';
+import { definitionFromManifest, parseFlashSaleManifest } from '@flashsale/operator';
+import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
 import {
   migrate,
-  definitionFromManifest,
-  parseFlashSaleManifest,
   applyOwnedSale,
   deleteSaleStep,
   type SaleRecords,
@@ -19,6 +19,15 @@ import {
 import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
 import type { SaleDefinition } from '@flashsale/platform';
 import { platformEnv, required } from './platform-env.ts';
+import {
+  formatApplied,
+  formatRemoved,
+  formatSale,
+  formatSaleList,
+  formatVerification,
+  type AppliedSale,
+  type RemovedSale,
+} from './sale-text.ts';
 
 interface Clients {
   readonly redis: RedisClient;
@@ -39,10 +48,6 @@ async function withClients<T>(use: (clients: Clients) => Promise<T>): Promise<T>
   }
 }
 
-const print = (value: unknown): void => {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};
-
 /** The owner of the sales this CLI applies (a FlashSale's owner is `namespace/uid`). */
 export const cliOwner = 'cli';
 
@@ -50,7 +55,7 @@ async function applySale(
   records: SaleRecords,
   definition: SaleDefinition,
   reseed: boolean,
-): Promise<unknown> {
+): Promise<AppliedSale> {
   await migrate(records.database);
   const outcome = await applyOwnedSale(records, definition, {
     generation: 0,
@@ -79,11 +84,15 @@ async function applySale(
 }
 
 /** Stops the sale, waits (up to `waitMs`) for its outbox to be relayed, then removes it. */
-async function deleteSale(records: SaleRecords, name: string, waitMs: number): Promise<void> {
+async function deleteSale(
+  records: SaleRecords,
+  name: string,
+  waitMs: number,
+): Promise<RemovedSale> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const step = await deleteSaleStep(records, name, '');
-    if (step.status === 'removed') return print({ sale: name, ...step });
+    if (step.status === 'removed') return { sale: name, status: 'removed', keys: step.keys };
     if (step.status === 'draining' && Date.now() >= deadline)
       throw new Error(
         `sale "${name}" is stopped but ${step.length + step.pending} purchases still wait in ` +
@@ -94,80 +103,104 @@ async function deleteSale(records: SaleRecords, name: string, waitMs: number): P
   }
 }
 
+const noSale = (name: string): Error =>
+  new Error(`no sale named "${name}" (see \`npx flashsale sale list\`)`);
+
+function registerApplyAndDelete(sale: Command): void {
+  withJsonOption(
+    sale
+      .command('apply')
+      .description(
+        'apply a FlashSale manifest to Redis and the sales table, exactly as the operator does',
+      )
+      .requiredOption('-f, --file <file>', 'FlashSale YAML manifest')
+      .option(
+        '--reseed-from-database',
+        'if the sale lost its Redis keys, reseed it from what PostgreSQL and the outbox prove sold',
+      ),
+  ).action(async (options: { file: string; reseedFromDatabase?: boolean } & OutputFlags) => {
+    const definition = definitionFromManifest(
+      parseFlashSaleManifest(parse(await readFile(options.file, 'utf8'))),
+    );
+    await withClients(async ({ sales, database }) => {
+      const records = { store: sales, database };
+      const applied = await applySale(records, definition, options.reseedFromDatabase === true);
+      printResult(options, applied, formatApplied);
+    });
+  });
+
+  withJsonOption(
+    sale
+      .command('delete <name>')
+      .description(
+        'stop a sale, wait until its outbox reached Kafka, then remove its keys (as the operator does)',
+      )
+      .option(
+        '--wait <seconds>',
+        'how long to wait for the outbox to drain',
+        positiveInteger('--wait'),
+        300,
+      ),
+  ).action(async (name: string, options: { wait: number } & OutputFlags) => {
+    await withClients(async ({ sales, database }) => {
+      await migrate(database);
+      const removed = await deleteSale({ store: sales, database }, name, options.wait * 1000);
+      printResult(options, removed, formatRemoved);
+    });
+  });
+}
+
+function registerReadCommands(sale: Command): void {
+  withJsonOption(sale.command('list').description('every sale in Redis, by name')).action(
+    async (flags: OutputFlags) => {
+      await withClients(async ({ sales }) => {
+        printResult(flags, await sales.list(), formatSaleList);
+      });
+    },
+  );
+
+  withJsonOption(
+    sale
+      .command('status <name>')
+      .alias('get')
+      .description('the sale as the API shows it: stock, remaining, window, state'),
+  ).action(async (name: string, flags: OutputFlags) => {
+    await withClients(async ({ sales }) => {
+      const found = await sales.read(name);
+      if (!found) throw noSale(name);
+      printResult(flags, found, formatSale);
+    });
+  });
+
+  withJsonOption(
+    sale
+      .command('verify <name>')
+      .description(
+        'compare the Redis ledger of buyers with PostgreSQL and the outbox; exits 1 when not consistent once drained',
+      )
+      .option(
+        '--wait <seconds>',
+        'how long to wait for the pipeline to drain',
+        positiveInteger('--wait'),
+        30,
+      ),
+  ).action(async (name: string, options: { wait: number } & OutputFlags) => {
+    await withClients(async ({ sales, database }) => {
+      const result = await verifyWhenDrained(
+        () => verifySale(sales, database, name),
+        options.wait * 1000,
+      );
+      if (!result) throw noSale(name);
+      printResult(options, result, (verification) => formatVerification(name, verification));
+      if (!result.consistent) process.exitCode = 1;
+    });
+  });
+}
+
 export function registerSaleCommands(program: Command): void {
   const sale = program
     .command('sale')
     .description('configure and inspect sales without Kubernetes');
-
-  sale
-    .command('apply')
-    .description(
-      'apply a FlashSale manifest to Redis and the sales table, exactly as the operator does',
-    )
-    .requiredOption('-f, --file <file>', 'FlashSale YAML manifest')
-    .option(
-      '--reseed-from-database',
-      'if the sale lost its Redis keys, reseed it from what PostgreSQL and the outbox prove sold',
-    )
-    .action(async (options: { file: string; reseedFromDatabase?: boolean }) => {
-      const definition = definitionFromManifest(
-        parseFlashSaleManifest(parse(await readFile(options.file, 'utf8'))),
-      );
-      await withClients(async ({ sales, database }) => {
-        const records = { store: sales, database };
-        print(await applySale(records, definition, options.reseedFromDatabase === true));
-      });
-    });
-
-  sale
-    .command('delete <name>')
-    .description(
-      'stop a sale, wait until its outbox reached Kafka, then remove its keys (as the operator does)',
-    )
-    .option(
-      '--wait <seconds>',
-      'how long to wait for the outbox to drain',
-      positiveInteger('--wait'),
-      300,
-    )
-    .action(async (name: string, options: { wait: number }) => {
-      await withClients(async ({ sales, database }) => {
-        await migrate(database);
-        await deleteSale({ store: sales, database }, name, options.wait * 1000);
-      });
-    });
-
-  sale
-    .command('status <name>')
-    .description('print the sale as JSON')
-    .action(async (name: string) => {
-      await withClients(async ({ sales }) => {
-        const found = await sales.read(name);
-        if (!found) throw new Error(`no sale named "${name}"`);
-        print(found);
-      });
-    });
-
-  sale
-    .command('verify <name>')
-    .description(
-      'compare the Redis ledger of buyers with PostgreSQL and the outbox; exits 1 when not consistent once drained',
-    )
-    .option(
-      '--wait <seconds>',
-      'how long to wait for the pipeline to drain',
-      positiveInteger('--wait'),
-      30,
-    )
-    .action(async (name: string, options: { wait: number }) => {
-      await withClients(async ({ sales, database }) => {
-        const result = await verifyWhenDrained(
-          () => verifySale(sales, database, name),
-          options.wait * 1000,
-        );
-        if (!result) throw new Error(`no sale named "${name}"`);
-        print(result);
-        if (!result.consistent) process.exitCode = 1;
-      });
-    });
+  registerApplyAndDelete(sale);
+  registerReadCommands(sale);
 }

@@ -1,4 +1,4 @@
-import type { ConditionType, FlashSaleCondition } from './crd/flash-sale-status.ts';
+import type { ConditionType, FlashSaleCondition } from '../api/v1alpha1/index.ts';
 
 /** Condition reasons, as they appear in `kubectl describe` (CamelCase, stable). */
 export const Reason = {

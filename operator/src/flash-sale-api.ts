@@ -11,7 +11,7 @@ import {
   flashSalePlural,
   flashSaleVersion,
   type FlashSaleStatus,
-} from './crd/flash-sale-status.ts';
+} from '../api/v1alpha1/index.ts';
 
 /** A FlashSale as the API server returns it; the spec is validated before use. */
 export interface FlashSaleObject extends KubernetesObject {

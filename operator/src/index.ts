@@ -5,9 +5,14 @@ export { Reason } from './conditions.ts';
 export { loadOperatorConfig, operatorConfigSchema } from './config.ts';
 export type { OperatorConfig } from './config.ts';
 export { applyFlashSaleCrd } from './crd/crd-install.ts';
-export { flashSaleGroup, flashSalePlural, flashSaleVersion } from './crd/flash-sale-status.ts';
-export type { FlashSaleCondition, FlashSaleStatus } from './crd/flash-sale-status.ts';
+export { crdYaml, flashSaleCrdPaths } from './crd/crd.ts';
+export { chartRbacTemplate, rbacManifests } from './crd/rbac-manifests.ts';
+export type { GeneratedFile } from './crd/rbac-manifests.ts';
 export type { FlashSaleObject } from './flash-sale-api.ts';
 export { startOperator } from './operator.ts';
 export type { RunningOperator } from './operator.ts';
+export { operatorRbac } from './rbac.ts';
+export type { OperatorRbac, PolicyRule } from './rbac.ts';
 export { reseedAnnotation, reseedFromDatabase } from './reconciler.ts';
+// flashsale.io/v1alpha1: the FlashSale type, its parsers and CRD markers (public as a whole).
+export * from '../api/v1alpha1/index.ts';

@@ -7,7 +7,7 @@ import {
   OperatorFixture,
   secondsFromNow,
 } from '@flashsale/testkit';
-import { flashSaleGroup, flashSalePlural, flashSaleVersion } from './crd/flash-sale-status.ts';
+import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '../api/v1alpha1/index.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 import type { RunningOperator } from './operator.ts';
 

@@ -6,7 +6,7 @@ import { Counter, Registry } from 'prom-client';
 import type { CapacityController } from './capacity.ts';
 import { ServerClock } from './clock.ts';
 import { Reason } from './conditions.ts';
-import type { FlashSaleStatus } from './crd/flash-sale-status.ts';
+import type { FlashSaleStatus } from '../api/v1alpha1/index.ts';
 import type { EventRecorder } from './events.ts';
 import { cleanupFinalizer, type FlashSaleApi, type FlashSaleObject } from './flash-sale-api.ts';
 import { FlashSaleReconciler } from './reconciler.ts';

@@ -1,12 +1,14 @@
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/runtime';
 import {
-  persistedUnits,
   definitionFromManifest,
   flashSaleManifestSchema,
   type FlashSaleManifest,
+} from '../api/v1alpha1/index.ts';
+import {
   applyOwnedSale,
   deleteSaleStep,
+  persistedUnits,
   type ApplyOutcome,
 } from '@flashsale/platform';
 import type { SaleClaim, SaleStore } from '@flashsale/platform';

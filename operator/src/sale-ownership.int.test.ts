@@ -13,7 +13,7 @@ import {
   flashSalePlural,
   flashSaleVersion,
   type FlashSaleStatus,
-} from './crd/flash-sale-status.ts';
+} from '../api/v1alpha1/index.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

@@ -1,4 +1,4 @@
-import { flashSaleSpecSchema } from '@flashsale/platform';
+import { flashSaleSpecSchema } from '../api/v1alpha1/index.ts';
 import type { CapacityRequest } from './capacity.ts';
 import { objectKey, type FlashSaleObject } from './flash-sale-api.ts';
 

@@ -1,5 +1,5 @@
-import type { SaleState } from '@flashsale/platform';
-import type { FlashSaleState } from './crd/flash-sale-status.ts';
+import type { SaleState } from '@flashsale/contract';
+import type { FlashSaleState } from '../api/v1alpha1/index.ts';
 
 const stateNames: Record<SaleState, FlashSaleState> = {
   upcoming: 'Upcoming',

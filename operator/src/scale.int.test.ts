@@ -6,7 +6,7 @@ import {
   OperatorFixture,
   secondsFromNow,
 } from '@flashsale/testkit';
-import { flashSaleGroup, flashSaleVersion } from './crd/flash-sale-status.ts';
+import { flashSaleGroup, flashSaleVersion } from '../api/v1alpha1/index.ts';
 import type { FlashSaleObject } from './flash-sale-api.ts';
 
 const sales = 500;

@@ -1,10 +1,6 @@
 import type { ConfigureStatus } from '@flashsale/platform';
 import { findCondition, mergeConditions, Reason, type DesiredCondition } from './conditions.ts';
-import type {
-  FlashSaleCondition,
-  FlashSaleState,
-  FlashSaleStatus,
-} from './crd/flash-sale-status.ts';
+import type { FlashSaleCondition, FlashSaleState, FlashSaleStatus } from '../api/v1alpha1/index.ts';
 
 /** What one reconcile found out about a sale, from which its status follows. */
 export interface SaleObservation {

@@ -17,7 +17,11 @@ export type { DatabaseConfig } from './persistence/config.ts';
 export { deadLetters } from './persistence/dead-letters-table.ts';
 export { migrate, migrationsTable } from './persistence/migrator.ts';
 export { PurchasePersister } from './persistence/persister.ts';
-export { persistedPurchases, persistedUnits } from './persistence/purchases-table.ts';
+export {
+  insertPurchases,
+  persistedPurchases,
+  persistedUnits,
+} from './persistence/purchases-table.ts';
 export {
   findSale,
   findSaleIdentity,
@@ -28,25 +32,13 @@ export type { SaleIdentity } from './persistence/sales-table.ts';
 export { PurchaseDecider, purchaseDecisionLua } from './purchases/purchase-decider.ts';
 export { purchaseEventSchema } from './purchases/purchase.ts';
 export type { PurchaseEvent } from './purchases/purchase.ts';
-export {
-  definitionFromManifest,
-  endsAfterStartsMessage,
-  flashSaleManifestSchema,
-  flashSaleSpecSchema,
-  int32Max,
-  parseFlashSaleManifest,
-  saleNameMessage,
-} from './sales/flash-sale-manifest.ts';
-export type { FlashSaleManifest, FlashSaleSpec } from './sales/flash-sale-manifest.ts';
 export type { SaleDefinition } from './sales/sale-definition.ts';
 export { changesChannelFor, saleKeys, salesIndexKey } from './sales/sale-keys.ts';
 export { applyOwnedSale, deleteSaleStep } from './sales/sale-lifecycle.ts';
 export type { ApplyOutcome, SaleRecords } from './sales/sale-lifecycle.ts';
 export { saleNamePattern } from './sales/sale-name.ts';
-export type { SaleState } from './sales/sale-state.ts';
 export { SaleStore } from './sales/sale-store.ts';
 export type { ConfigureStatus, SaleClaim } from './sales/sale-store.ts';
 export { verifySale, verifyWhenDrained } from './sales/sale-verification.ts';
 export type { SaleVerification } from './sales/sale-verification.ts';
 export { toSale } from './sales/sale.ts';
-export type { Sale } from './sales/sale.ts';

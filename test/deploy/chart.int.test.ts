@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { projectRoot, versions } from '@flashsale/stack';
+import { versions } from '@flashsale/stack';
 import { chartPath, ciScenarios, kubeVersion, renderScenario, runTool } from './deploy-tools.ts';
-import { k6ConfigMapPath, renderK6ConfigMap } from './k6-configmap.ts';
 
 interface Rendered {
   readonly kind: string;
@@ -116,22 +113,5 @@ describe('deploy: the flash-sale Helm chart', () => {
     expect(result.stderr).toContain(
       'api.terminationGracePeriodSeconds (20) must exceed api.shutdown.timeoutMs (25000 ms) by at least 1 s, or Kubernetes kills the API mid-drain',
     );
-  });
-
-  it('ships the same FlashSale CRD as manifests/crds', async () => {
-    const file = 'flashsale.io_flashsales.yaml';
-    const [inChart, inManifests] = await Promise.all([
-      readFile(join(projectRoot, chartPath, 'crds', file), 'utf8'),
-      readFile(join(projectRoot, 'manifests', 'crds', file), 'utf8'),
-    ]);
-    expect(inChart)
-      .withContext('cp manifests/crds/*.yaml charts/flash-sale/crds/')
-      .toBe(inManifests);
-  });
-
-  it('has a k6 ConfigMap that matches tools/load (no drift)', async () => {
-    expect(await readFile(k6ConfigMapPath, 'utf8'))
-      .withContext('regenerate with: node --import tsx test/deploy/k6-configmap.ts')
-      .toBe(await renderK6ConfigMap());
   });
 });

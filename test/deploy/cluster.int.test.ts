@@ -101,29 +101,6 @@ describe('deploy: the chart and manifests on the real kube-apiserver', () => {
     }
   });
 
-  it('accepts every plain manifest in a server-side dry run', async () => {
-    // RBAC and the operator live in flashsale-system, which manifests/rbac creates; a dry run
-    // creates nothing, so the namespace is applied for real first (whatever ran before).
-    await kubectl([
-      'apply',
-      '--server-side',
-      '--field-manager=flashsale-tests',
-      '--force-conflicts',
-      '-f',
-      'manifests/rbac/namespace.yaml',
-    ]);
-    await dryRun(['-k', 'manifests/crds']);
-    await dryRun(['-k', 'manifests/rbac']);
-    await dryRun(['-n', namespace, '-k', 'manifests/samples']);
-    await dryRun(['-n', namespace, '-f', 'manifests/dev']);
-    await dryRun(['-n', namespace, '-k', 'manifests/k6']);
-    await dryRun(['-n', namespace, '-f', 'manifests/k6/testrun.yaml']);
-    const operator = await dryRun(['-f', 'manifests/operator/deployment.yaml']);
-    expect(operator).toContain(
-      'deployment.apps/flashsale-operator serverside-applied (server dry run)',
-    );
-  });
-
   it('installs with samples, lists the sample sale, grants the operator exactly what it needs, and uninstalls', async () => {
     await mustRun(
       'helm',

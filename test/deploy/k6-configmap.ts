@@ -1,13 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { projectRoot } from '@flashsale/stack';
 
 /** The k6 scripts the in-cluster load test runs, exactly as they are in tools/load. */
 export const k6Scripts = ['contention.js', 'jwt.js', 'summary.js'] as const;
 
-/** Where the generated ConfigMap lives (applied with manifests/k6/job.yaml or testrun.yaml). */
-export const k6ConfigMapPath = join(projectRoot, 'manifests', 'k6', 'configmap.yaml');
+/** Where `npm run generate` writes the ConfigMap, relative to the repository root. */
+export const k6ConfigMapPath = join('manifests', 'k6', 'configmap.yaml');
 
 function literalBlock(text: string): string {
   return text
@@ -27,7 +26,7 @@ export async function renderK6ConfigMap(): Promise<string> {
   );
   return [
     '# Generated from tools/load/contention.js, jwt.js and summary.js by test/deploy/k6-configmap.ts.',
-    '# Do not edit; regenerate with: node --import tsx test/deploy/k6-configmap.ts',
+    '# Do not edit; regenerate with: npm run generate',
     'apiVersion: v1',
     'kind: ConfigMap',
     'metadata:',
@@ -38,9 +37,4 @@ export async function renderK6ConfigMap(): Promise<string> {
     'data:',
     files.join(''),
   ].join('\n');
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await writeFile(k6ConfigMapPath, await renderK6ConfigMap());
-  console.log(`wrote ${k6ConfigMapPath}`);
 }

@@ -14,9 +14,9 @@ import {
   flashSaleKind,
   flashSalePlural,
   flashSaleVersion,
+  parseFlashSale,
   type FlashSaleStatus,
-} from './flash-sale-status.ts';
-import { parseFlashSale } from './flash-sale.ts';
+} from '../../api/v1alpha1/index.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 

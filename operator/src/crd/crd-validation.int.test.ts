@@ -3,7 +3,7 @@ import {
   flashSaleManifestSchema,
   int32Max,
   saleNameMessage,
-} from '@flashsale/platform';
+} from '../../api/v1alpha1/index.ts';
 import {
   isolatedNames,
   stackStartTimeoutMs,
@@ -13,7 +13,7 @@ import {
   type Cluster,
 } from '@flashsale/testkit';
 import { applyFlashSaleCrd } from './crd-install.ts';
-import { flashSaleGroup, flashSalePlural, flashSaleVersion } from './flash-sale-status.ts';
+import { flashSaleGroup, flashSalePlural, flashSaleVersion } from '../../api/v1alpha1/index.ts';
 
 interface Manifest {
   metadata: { name: string };

@@ -1,22 +1,30 @@
 import { join } from 'node:path';
 import { loadYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { flashSaleSpecSchema, saleNameMessage, saleNamePattern } from '@flashsale/platform';
+import { saleNamePattern } from '@flashsale/platform';
 import {
   flashSaleApiVersion,
   flashSaleGroup,
   flashSaleKind,
+  flashSaleNames,
   flashSalePlural,
+  flashSalePrinterColumns,
+  flashSaleScope,
+  flashSaleSpecSchema,
   flashSaleStatusSchema,
+  flashSaleSubresources,
   flashSaleVersion,
-} from './flash-sale-status.ts';
+  saleNameMessage,
+} from '../../api/v1alpha1/index.ts';
 import { structuralSchema, type StructuralSchema } from './structural-schema.ts';
 
 export const flashSaleCrdName = `${flashSalePlural}.${flashSaleGroup}`;
 
-/** Where the generated CRD is committed, relative to the repository root. */
-export const flashSaleCrdPath = join('manifests', 'crds', 'flashsale.io_flashsales.yaml');
-export const regenerateCommand = 'node --import tsx operator/src/crd/generate.ts';
+/** Where `npm run generate` writes the CRD, relative to the repository root. */
+export const flashSaleCrdPaths = [
+  join('manifests', 'crds', 'flashsale.io_flashsales.yaml'),
+  join('charts', 'flash-sale', 'crds', 'flashsale.io_flashsales.yaml'),
+] as const;
 
 // The API server validates a custom resource's metadata.name only as a DNS subdomain (253
 // characters, dots allowed); a sale name also becomes a Redis hash tag, a label value and
@@ -45,47 +53,6 @@ function rootSchema(): StructuralSchema {
   };
 }
 
-// Starts and Ends are strings, not `date`: a `date` column prints the age of a time, and
-// for a sale that has not started yet that age is negative, which kubectl shows as
-// "<invalid>". The timestamp itself is what an operator of a sale wants to read.
-const printerColumns = [
-  {
-    name: 'State',
-    type: 'string',
-    jsonPath: '.status.state',
-    description: 'Upcoming, Active, SoldOut or Ended.',
-  },
-  { name: 'Stock', type: 'integer', jsonPath: '.status.stock', description: 'Units configured.' },
-  {
-    name: 'Remaining',
-    type: 'integer',
-    jsonPath: '.status.remaining',
-    description: 'Units still for sale.',
-  },
-  {
-    name: 'Starts',
-    type: 'string',
-    format: 'date-time',
-    jsonPath: '.spec.startsAt',
-    description: 'When the sale opens.',
-  },
-  {
-    name: 'Ends',
-    type: 'string',
-    format: 'date-time',
-    jsonPath: '.spec.endsAt',
-    description: 'When the sale closes.',
-  },
-  {
-    name: 'Observed',
-    type: 'integer',
-    jsonPath: '.status.observedGeneration',
-    description:
-      'The generation an operator last acted on; empty when no operator watches this FlashSale.',
-  },
-  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-];
-
 /** The CRD as JSON on the wire and in YAML (keys such as `default`, `x-kubernetes-validations`). */
 export interface CrdManifest {
   readonly apiVersion: 'apiextensions.k8s.io/v1';
@@ -108,7 +75,7 @@ export interface CrdManifest {
 
 /**
  * The FlashSale CustomResourceDefinition in its wire form, generated from the zod schemas of
- * spec and status. This is what manifests/crds/ holds.
+ * spec and status (operator/api/v1alpha1). This is what manifests/crds/ holds.
  */
 export function flashSaleCrdManifest(): CrdManifest {
   return {
@@ -117,23 +84,16 @@ export function flashSaleCrdManifest(): CrdManifest {
     metadata: { name: flashSaleCrdName },
     spec: {
       group: flashSaleGroup,
-      scope: 'Namespaced',
-      names: {
-        kind: flashSaleKind,
-        listKind: `${flashSaleKind}List`,
-        plural: flashSalePlural,
-        singular: 'flashsale',
-        shortNames: ['fs'],
-        categories: ['flashsale'],
-      },
+      scope: flashSaleScope,
+      names: flashSaleNames,
       versions: [
         {
           name: flashSaleVersion,
           served: true,
           storage: true,
           schema: { openAPIV3Schema: rootSchema() },
-          subresources: { status: {} },
-          additionalPrinterColumns: printerColumns,
+          subresources: flashSaleSubresources,
+          additionalPrinterColumns: flashSalePrinterColumns,
         },
       ],
     },
@@ -151,12 +111,11 @@ export function flashSaleCrd(): V1CustomResourceDefinition {
   return loadYaml<V1CustomResourceDefinition>(JSON.stringify(flashSaleCrdManifest()));
 }
 
-/** The CRD as committed in manifests/crds/ (see generate.ts). */
+/** The CRD as committed in manifests/crds/ and the chart's crds/ (see scripts/generate.ts). */
 export function crdYaml(): string {
   const header = [
-    '# Generated from platform/src/sales/flash-sale-manifest.ts and',
-    '# operator/src/crd/flash-sale-status.ts by operator/src/crd/crd.ts. Do not edit;',
-    `# regenerate with: ${regenerateCommand}`,
+    '# Generated from the FlashSale type in operator/api/v1alpha1 by operator/src/crd/crd.ts.',
+    '# Do not edit; regenerate with: npm run generate',
   ];
   return `${header.join('\n')}\n${stringify(flashSaleCrdManifest(), { lineWidth: 0, singleQuote: true })}`;
 }

@@ -8,7 +8,7 @@ import {
 } from '@flashsale/testkit';
 
 const operatorNamespace = 'flashsale-system';
-const operatorAccount = `system:serviceaccount:${operatorNamespace}:flashsale-operator`;
+const operatorAccount = `system:serviceaccount:${operatorNamespace}:flash-sale-operator`;
 
 /** One `kubectl auth can-i` question: verb, resource, where, and the subresource if any. */
 interface Question {
@@ -39,7 +39,7 @@ function describeQuestion(question: Question): string {
   return `${question.verb} ${question.resource}${sub} in ${question.namespace}`;
 }
 
-describe('rbac: the flashsale-operator ServiceAccount', () => {
+describe('rbac: the flash-sale-operator ServiceAccount of manifests/rbac', () => {
   // A namespace of sales the operator watches; can-i needs no namespace to exist.
   const salesNamespace = isolatedNames('rbac').namespace;
   let cluster: Cluster;
@@ -61,7 +61,12 @@ describe('rbac: the flashsale-operator ServiceAccount', () => {
 
   beforeAll(async () => {
     cluster = await connectCluster();
-    // Cluster-wide objects shared by every run: applied idempotently, never deleted.
+    // Cluster-wide objects shared by every run: applied idempotently, never deleted. The base
+    // holds no Namespace (deleting it must not delete one), so its namespace comes first.
+    const created = await kubectl(cluster, ['create', 'namespace', operatorNamespace]);
+    if (created.exitCode !== 0 && !created.stderr.includes('AlreadyExists')) {
+      throw new Error(`kubectl create namespace ${operatorNamespace}: ${created.stderr}`);
+    }
     await mustKubectl(cluster, [
       'apply',
       '--server-side',

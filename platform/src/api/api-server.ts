@@ -13,7 +13,7 @@ import { unknownSale } from '../observability/sale-labels.ts';
 import type { Logger } from '@flashsale/runtime';
 import { registerSaleConfigMetrics } from '../observability/sale-config-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
-import { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';
@@ -41,7 +41,7 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     throw error;
   });
   const sales = new SaleStore(redis);
-  const soldOut = new SoldOutCache(2000);
+  const saleAnswers = new SaleAnswerCache({ ttlMs: 2000, maxSales: 10_000 });
   const feed = new SaleChangeFeed(redis);
   const hub = new SaleEventsHub(
     (name) => sales.read(name),
@@ -58,7 +58,7 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
       .refresh(() => sales.names())
       .catch((error: unknown) => logger.warn({ err: error }, 'sale label refresh failed'));
   feed.onChange((sale) => {
-    soldOut.forget(sale);
+    saleAnswers.forget(sale);
     hub.markChanged(sale);
     // Purchases publish changes too: only a name not yet known (a new sale) costs a read.
     if (metrics.saleLabels.label(sale) === unknownSale) refreshSaleLabels();
@@ -85,7 +85,7 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
       minReplicasAck: config.REDIS_MIN_REPLICAS_ACK,
       replicaAckTimeoutMs: config.REDIS_REPLICA_ACK_TIMEOUT_MS,
     }),
-    soldOut,
+    saleAnswers,
     hub,
     verifier: createBearerVerifier(config),
     metrics,

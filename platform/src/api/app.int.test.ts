@@ -2,6 +2,7 @@ import { Agent, get, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import type { Sale } from '@flashsale/contract';
 import {
   eventually,
   isolatedNames,
@@ -15,7 +16,6 @@ import { createLogger } from '@flashsale/runtime';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
-import type { Sale } from '../sales/sale.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { apiConfigSchema, type ApiConfig } from './config.ts';
 
@@ -594,6 +594,127 @@ describe('api: HTTP contract of the API process against the real stack', () => {
       expect(attempts('rejected')).toBe(1);
       expect(sampleValue(answer.text, 'flashsale_stock_remaining', { sale: name })).toBe(7);
       expect(answer.text).toContain('http_request_duration_seconds_bucket{');
+    });
+  });
+
+  describe('order of checks: what memory knows comes before the token and the body', () => {
+    const malformed = (token?: string): CallOptions => ({
+      method: 'POST',
+      raw: '{"quantity": ',
+      headers: { 'Content-Type': 'application/json' },
+      ...(token === undefined ? {} : { token }),
+    });
+    const errorOf = (answer: Answer): unknown => answer.body;
+
+    it('answers a sold-out sale 410 to a request with an invalid token and a malformed body', async () => {
+      const { name } = await newSale({ stock: 1 });
+      expect((await purchase(name, 'order-a')).status).toBe(201);
+      const fromRedis = await purchase(name, 'order-b');
+      expectError(fromRedis, 410, 'sold_out');
+
+      const path = `/api/sales/${name}/purchases`;
+      for (const options of [malformed('not-a-jwt'), malformed(), { method: 'POST' }]) {
+        const answer = await call(path, options);
+        expect(answer.status).withContext(answer.text).toBe(410);
+        expect(answer.body).toEqual(fromRedis.body);
+        expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      }
+      const metrics = await metricsText();
+      expect(
+        sampleValue(metrics, 'flashsale_purchase_attempts_total', {
+          sale: name,
+          result: 'sold_out',
+        }),
+      ).toBe(4);
+    });
+
+    it('answers not-started and ended sales 409 with the same body, whatever the token and body', async () => {
+      const upcoming = await newSale({
+        startsAt: new Date(Date.now() + 10 * minute),
+        endsAt: new Date(Date.now() + 20 * minute),
+      });
+      const ended = await newSale({
+        startsAt: new Date(Date.now() - 20 * minute),
+        endsAt: new Date(Date.now() - minute),
+      });
+      for (const [sale, code] of [
+        [upcoming.name, 'not_started'],
+        [ended.name, 'ended'],
+      ] as const) {
+        const fromRedis = await purchase(sale, 'order-c');
+        expectError(fromRedis, 409, code);
+        const fromMemory = await call(`/api/sales/${sale}/purchases`, malformed('not-a-jwt'));
+        expect(fromMemory.status).withContext(fromMemory.text).toBe(409);
+        expect(errorOf(fromMemory)).toEqual(errorOf(fromRedis));
+      }
+      expect(
+        (errorOf(await purchase(upcoming.name, 'order-d')) as { error: { message: string } }).error
+          .message,
+      ).toBe(`the sale starts at ${upcoming.startsAt.toISOString()}`);
+    });
+
+    it('answers an unknown sale 404 before the token, and sells once the sale is configured', async () => {
+      saleCount += 1;
+      const name = `order-later-${saleCount}`;
+      const fromRedis = await purchase(name, 'order-e');
+      expectError(fromRedis, 404, 'sale_not_found');
+      const fromMemory = await call(`/api/sales/${name}/purchases`, malformed('not-a-jwt'));
+      expect(fromMemory.status).toBe(404);
+      expect(fromMemory.body).toEqual(fromRedis.body);
+
+      await store.configure({
+        name,
+        sku: 'SKU-later',
+        title: 'Configured after a first attempt',
+        priceCents: 100,
+        stock: 1,
+        perUserLimit: 1,
+        startsAt: new Date(Date.now() - minute),
+        endsAt: new Date(Date.now() + 60 * minute),
+      });
+      // Inside the memory's 2 s safety TTL: only the change feed can clear it.
+      const statuses: number[] = [];
+      const deadline = Date.now() + 1500;
+      while (!statuses.includes(201) && Date.now() < deadline) {
+        statuses.push((await purchase(name, 'order-f')).status);
+        await sleep(50);
+      }
+      expect(statuses.at(-1)).toBe(201);
+      expect(statuses.filter((status) => status !== 404 && status !== 201)).toEqual([]);
+    });
+
+    it('still checks the token of a request with an Idempotency-Key to a sold-out sale, and replays its purchase', async () => {
+      const { name } = await newSale({ stock: 1 });
+      const first = await purchase(name, 'order-g', { idempotencyKey: 'order-g-1' });
+      expect(first.status).toBe(201);
+      expectError(await purchase(name, 'order-h'), 410, 'sold_out');
+
+      const forged = await call(`/api/sales/${name}/purchases`, {
+        ...malformed('not-a-jwt'),
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'order-g-1' },
+      });
+      expectError(forged, 401, 'unauthorized');
+      const replay = await purchase(name, 'order-g', { idempotencyKey: 'order-g-1' });
+      expect(replay.status).withContext(replay.text).toBe(200);
+      expect(replay.body).toEqual(first.body);
+      const fresh = await purchase(name, 'order-i', { idempotencyKey: 'order-i-1' });
+      expectError(fresh, 410, 'sold_out');
+    });
+
+    it('checks the token and body first while memory knows nothing of the sale', async () => {
+      const { name } = await newSale({ stock: 0 });
+      expectError(
+        await call(`/api/sales/${name}/purchases`, malformed('not-a-jwt')),
+        401,
+        'unauthorized',
+      );
+      expectError(
+        await call(`/api/sales/${name}/purchases`, malformed(await tokenFor('order-j'))),
+        400,
+        'invalid_request',
+      );
     });
   });
 

@@ -1,15 +1,15 @@
 import cors from '@koa/cors';
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import { createSseMetrics, type ApiMetrics } from './api-metrics.ts';
 import type { PurchaseDecider } from '../purchases/purchase-decider.ts';
-import type { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import type { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
 import type { SaleStore } from '../sales/sale-store.ts';
 import type { ApiVerifier } from './auth.ts';
 import { dependencyErrors } from './middleware/dependency-errors.ts';
 import { errorBody } from './middleware/error-body.ts';
 import { requestMetrics } from './middleware/request-metrics.ts';
 import { requestTracing } from './middleware/request-tracing.ts';
+import { staticHeaders } from './middleware/static-headers.ts';
 import { unservedMethods } from './middleware/unserved-methods.ts';
 import { authRouter } from './routes/auth-router.ts';
 import { healthRouter, type Readiness } from './routes/health-router.ts';
@@ -21,7 +21,7 @@ import { defaultSseSettings, SseLimits, type SseSettings } from './sse-limits.ts
 export interface AppDeps {
   readonly sales: SaleStore;
   readonly decider: PurchaseDecider;
-  readonly soldOut: SoldOutCache;
+  readonly saleAnswers: SaleAnswerCache;
   readonly hub: SaleEventsHub;
   readonly verifier: ApiVerifier;
   readonly metrics: ApiMetrics;
@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestTracing());
   app.use(errorBody());
   app.use(unservedMethods());
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } }));
+  app.use(staticHeaders());
   if (deps.corsOrigin !== '') {
     app.use(
       cors({
@@ -69,11 +69,13 @@ export function createApp(deps: AppDeps): Koa {
   }
   app.use(dependencyErrors(deps.isRedisReady));
 
+  // The purchase route first: under a crowd nearly every request is a purchase attempt,
+  // and each router before it would try its paths in vain.
   const routers = [
+    purchasesRouter(deps),
     healthRouter(deps.readiness, deps.metrics.registry),
     authRouter(deps.verifier, deps.devLogin),
     salesRouter(deps.sales, deps.hub, saleEventsOptions(deps)),
-    purchasesRouter(deps),
   ];
   for (const router of routers) {
     app.use(router.routes());

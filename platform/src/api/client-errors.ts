@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorCode } from './http-error.ts';
+import type { ErrorBody, ErrorCode } from '@flashsale/contract';
 
 /**
  * Requests that never reach Koa still get the contract's JSON error body. Node's HTTP parser
@@ -13,7 +13,7 @@ function answer(socket: Duplex, status: number, code: ErrorCode, message: string
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code, message } });
+  const body = JSON.stringify({ error: { code, message } } satisfies ErrorBody);
   const reason: Record<number, string> = {
     400: 'Bad Request',
     408: 'Request Timeout',

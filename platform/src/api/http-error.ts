@@ -1,21 +1,4 @@
-/** Error codes of the HTTP contract (plus transport-level ones for malformed requests). */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'unauthorized'
-  | 'sale_not_found'
-  | 'not_found'
-  | 'not_started'
-  | 'ended'
-  | 'limit_reached'
-  | 'sold_out'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'outcome_unknown'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'method_not_allowed'
-  | 'not_implemented'
-  | 'internal';
+import type { ErrorCode } from '@flashsale/contract';
 
 /** What a handler throws to answer with the contract's error body. */
 export class HttpError extends Error {

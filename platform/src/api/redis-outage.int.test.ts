@@ -11,7 +11,7 @@ import {
 } from '@flashsale/runtime';
 import { createApiMetrics } from './api-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
-import { SoldOutCache } from '../purchases/sold-out-cache.ts';
+import { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
@@ -286,7 +286,7 @@ describe('api: createApp on a Redis client that never connected', () => {
         rateWindowMs: 1000,
         idempotencyTtlMs: 60_000,
       }),
-      soldOut: new SoldOutCache(2000),
+      saleAnswers: new SaleAnswerCache({ ttlMs: 2000, maxSales: 100 }),
       hub: new SaleEventsHub(
         (name) => sales.read(name),
         { tickMs: 250, heartbeatMs: 5000 },

@@ -1,5 +1,5 @@
+import type { Sale } from '@flashsale/contract';
 import { systemClock, type Clock } from '@flashsale/runtime';
-import type { Sale } from '../sales/sale.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
 
 const start = new Date('2026-06-01T12:00:00.000Z');

@@ -1,5 +1,5 @@
+import { saleEventName, type Sale } from '@flashsale/contract';
 import { systemClock, type Clock, type Timer } from '@flashsale/runtime';
-import type { Sale } from '../sales/sale.ts';
 
 export interface SaleEventClient {
   /** One Server-Sent-Events message, ready to write (see `saleFrame`). */
@@ -8,7 +8,7 @@ export interface SaleEventClient {
 
 /** The `event: sale` message for a sale: built once per update, written to every client. */
 export function saleFrame(sale: Sale): string {
-  return `event: sale\ndata: ${JSON.stringify(sale)}\n\n`;
+  return `event: ${saleEventName}\ndata: ${JSON.stringify(sale)}\n\n`;
 }
 
 interface Subscription {

@@ -1,3 +1,4 @@
+import type { Purchase } from '@flashsale/contract';
 import {
   isolatedNames,
   stackStartTimeoutMs,
@@ -8,7 +9,6 @@ import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { PurchaseDecider, type PurchaseDecision } from './purchase-decider.ts';
-import type { Purchase } from './purchase.ts';
 import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 const minute = 60_000;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Purchase } from '@flashsale/contract';
 import { luaScript, classifyRedisError } from '@flashsale/runtime';
 import type { RedisClient } from '@flashsale/runtime';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
-import type { Purchase } from './purchase.ts';
 
 export interface PurchaseRequest {
   readonly sale: string;

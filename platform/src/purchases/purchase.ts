@@ -1,15 +1,5 @@
+import type { Purchase } from '@flashsale/contract';
 import { z } from 'zod';
-
-/** A confirmed purchase as the API returns it (docs/http-api.md). */
-export interface Purchase {
-  readonly purchaseId: string;
-  readonly sale: string;
-  readonly userId: string;
-  readonly quantity: number;
-  /** RFC 3339 UTC, taken from the Redis server clock at the moment of the decision. */
-  readonly purchasedAt: string;
-  readonly status: 'confirmed';
-}
 
 /**
  * The event streamed to Kafka topic `flashsale.purchases` (key = sale name): the purchase

@@ -1,8 +1,9 @@
+import type { Sale } from '@flashsale/contract';
 import type { Redis } from 'ioredis';
 import { luaScript, masters, type RedisClient } from '@flashsale/runtime';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, outboxGroup, saleKeys, salesIndexKey } from './sale-keys.ts';
-import { toSale, type Sale } from './sale.ts';
+import { toSale } from './sale.ts';
 
 export type ConfigureStatus = 'ok' | 'below_sold' | 'stale' | 'not_owner' | 'deleting';
 

@@ -1,25 +1,13 @@
+import { saleState, type Sale } from '@flashsale/contract';
 import type { SaleDefinition } from './sale-definition.ts';
-import { saleState, type SaleState } from './sale-state.ts';
 
-/** A sale as the API returns it (docs/http-api.md). */
-export interface Sale {
-  readonly name: string;
-  readonly title: string;
-  readonly sku: string;
-  readonly priceCents: number;
-  /** Present only when the FlashSale sets them (product.imageUrl, product.description). */
-  readonly imageUrl?: string;
-  readonly description?: string;
-  readonly stock: number;
-  readonly remaining: number;
-  readonly perUserLimit: number;
-  readonly startsAt: string;
-  readonly endsAt: string;
-  readonly state: SaleState;
-  readonly serverTime: string;
-}
-
+/** The contract's Sale (docs/http-api.md) for a definition, what remains and the server's clock. */
 export function toSale(definition: SaleDefinition, remaining: number, serverTime: Date): Sale {
+  const facts = {
+    startsAtMs: definition.startsAt.getTime(),
+    endsAtMs: definition.endsAt.getTime(),
+    remaining,
+  };
   return {
     name: definition.name,
     title: definition.title,
@@ -32,7 +20,7 @@ export function toSale(definition: SaleDefinition, remaining: number, serverTime
     perUserLimit: definition.perUserLimit,
     startsAt: definition.startsAt.toISOString(),
     endsAt: definition.endsAt.toISOString(),
-    state: saleState(definition, remaining, serverTime),
+    state: saleState(facts, serverTime.getTime()),
     serverTime: serverTime.toISOString(),
   };
 }

@@ -1,6 +1,5 @@
+import type { Purchase, Sale } from '@flashsale/contract';
 import type { AppConfig } from '../app/core/app-config';
-import type { Purchase } from '../app/purchases/purchase';
-import type { Sale } from '../app/sales/sale';
 
 export const testConfig: AppConfig = { apiBaseUrl: 'http://api.test', auth: { mode: 'dev-login' } };
 

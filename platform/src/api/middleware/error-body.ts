@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
-import { HttpError, type ErrorCode } from '../http-error.ts';
+import type { ErrorBody, ErrorCode } from '@flashsale/contract';
+import { HttpError } from '../http-error.ts';
 
 interface KoaLikeError {
   status?: number;
@@ -43,7 +44,7 @@ export function errorBody(): Middleware {
       if (!known) ctx.app.emit('error', error, ctx);
       ctx.status = answer.status;
       ctx.set(answer.headers);
-      ctx.body = { error: { code: answer.code, message: answer.message } };
+      ctx.body = { error: { code: answer.code, message: answer.message } } satisfies ErrorBody;
     }
   };
 }

@@ -1,4 +1,5 @@
-import type { Middleware } from 'koa';
+import type { Context } from '@opentelemetry/api';
+import type { Context as KoaContext, Middleware } from 'koa';
 import {
   SpanKind,
   SpanStatusCode,
@@ -9,22 +10,31 @@ import {
   tracingEnabled,
 } from '@flashsale/runtime';
 
-/** A server span per request, continuing the caller's trace when it sends `traceparent`. */
-export function requestTracing(): Middleware {
+/** Where an unsampled request keeps its trace context (see `inRequestContext`). */
+interface TraceState {
+  traceContext?: Context;
+}
+
+/**
+ * A server span per request, continuing the caller's trace when it sends `traceparent`.
+ * A request the sampler does not record costs only the sampling decision: its context is
+ * not entered for the whole request (no async-context bookkeeping on every await), only
+ * kept for the code that carries it on (`inRequestContext`, around the Redis decision).
+ */
+export function requestTracing(): Middleware<TraceState> {
   return async (ctx, next) => {
     if (!tracingEnabled()) {
       await next();
       return;
     }
     const parent = contextFrom(ctx.headers);
-    const span = tracer.startSpan(
-      ctx.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': ctx.method, 'url.path': ctx.path },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent);
+    if (!span.isRecording()) {
+      ctx.state.traceContext = trace.setSpan(parent, span);
+      await next();
+      return;
+    }
+    span.setAttributes({ 'http.request.method': ctx.method, 'url.path': ctx.path });
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
@@ -38,4 +48,14 @@ export function requestTracing(): Middleware {
       span.end();
     }
   };
+}
+
+/**
+ * Runs `work` in the request's trace context: for a recorded request it is already active;
+ * an unsampled one enters it here, so what `work` stores (the traceparent with a purchase)
+ * carries the decision not to sample on to the relay and persister.
+ */
+export function inRequestContext<T>(ctx: KoaContext, work: () => T): T {
+  const kept = (ctx.state as TraceState).traceContext;
+  return kept === undefined ? work() : context.with(kept, work);
 }

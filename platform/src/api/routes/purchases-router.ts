@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import Router, { type RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AttemptResult, ApiMetrics } from '../api-metrics.ts';
@@ -7,7 +7,7 @@ import {
   type PurchaseDecider,
   type PurchaseDecision,
 } from '../../purchases/purchase-decider.ts';
-import type { SoldOutCache } from '../../purchases/sold-out-cache.ts';
+import type { KnownAnswer, SaleAnswerCache } from '../../purchases/sale-answer-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
 import { activeTraceparent, inSpan, SpanKind } from '@flashsale/runtime';
@@ -15,6 +15,7 @@ import { requireUser, type BearerVerifier, type UserState } from '../auth.ts';
 import { HttpError } from '../http-error.ts';
 import { dependencyAnswer } from '../middleware/dependency-errors.ts';
 import { jsonBody } from '../middleware/json-body.ts';
+import { inRequestContext } from '../middleware/request-tracing.ts';
 import { findSale } from './sales-router.ts';
 
 const purchaseBody = z.object({ quantity: z.number().int().min(1).max(1000).default(1) }).strict();
@@ -23,7 +24,8 @@ const idempotencyKeyPattern = /^[\x20-\x7e]{1,128}$/;
 export interface PurchaseDeps {
   readonly sales: SaleStore;
   readonly decider: PurchaseDecider;
-  readonly soldOut: SoldOutCache;
+  /** Answers that hold for every buyer of a sale, given without Redis, token or body. */
+  readonly saleAnswers: SaleAnswerCache;
   readonly verifier: BearerVerifier;
   readonly metrics: ApiMetrics;
 }
@@ -105,21 +107,44 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
   }
 }
 
+const soldOutBody = errorJson('sold_out', 'sold out');
+const endedBody = errorJson('ended', 'the sale has ended');
+
+function errorJson(code: 'sold_out' | 'ended' | 'not_started' | 'sale_not_found', message: string) {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/** The same status and body `answer` gives for the decision, written without a throw. */
+function answerKnown(ctx: Context, known: KnownAnswer, sale: string): void {
+  ctx.set('Content-Type', 'application/json; charset=utf-8');
+  switch (known.outcome) {
+    case 'sold_out':
+      ctx.status = 410;
+      ctx.body = soldOutBody;
+      return;
+    case 'ended':
+      ctx.status = 409;
+      ctx.body = endedBody;
+      return;
+    case 'not_started':
+      ctx.status = 409;
+      ctx.body = errorJson('not_started', `the sale starts at ${known.startsAt.toISOString()}`);
+      return;
+    case 'sale_not_found':
+      ctx.status = 404;
+      ctx.body = errorJson('sale_not_found', `no sale named "${sale}"`);
+  }
+}
+
 export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
   const router = new Router<UserState>({ prefix: '/api/sales/:sale/purchases' });
   const count = (sale: string, result: AttemptResult): void => {
     deps.metrics.purchaseAttempts.inc({ sale: deps.metrics.saleLabels.label(sale), result });
   };
 
-  const attempt = async (ctx: Context & { state: UserState }, sale: string): Promise<void> => {
+  const decide = (ctx: Context & { state: UserState }, sale: string) => {
     const request = readRequest(ctx);
-    // A request with an Idempotency-Key may be the retry of a purchase whose answer was lost:
-    // only Redis knows, so the in-memory answer is for requests without one.
-    if (request.idempotencyKey === undefined && deps.soldOut.isSoldOut(sale)) {
-      count(sale, 'sold_out');
-      throw new HttpError(410, 'sold_out', 'sold out');
-    }
-    const decision = await inSpan(
+    return inSpan(
       'redis purchase-decision',
       { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'flashsale.sale': sale } },
       async (span) => {
@@ -135,19 +160,41 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
         return decided;
       },
     );
+  };
+
+  const attempt = async (ctx: Context & { state: UserState }, sale: string): Promise<void> => {
+    const decision = await inRequestContext(ctx, () => decide(ctx, sale));
     // A sale that does not exist gets no series of its own: names come from the URL.
     if (decision.outcome === 'sale_not_found') deps.metrics.saleLabels.forget(sale);
     else deps.metrics.saleLabels.remember(sale);
     count(sale, resultOf[decision.outcome]);
-    if (decision.outcome === 'sold_out' && decision.remaining === 0) deps.soldOut.markSoldOut(sale);
+    deps.saleAnswers.learn(sale, decision);
     if (decision.outcome === 'confirmed')
       deps.metrics.stockRemaining.set({ sale }, decision.remaining);
     answer(ctx, decision, sale);
   };
 
-  router.post('/', requireUser(deps.verifier), jsonBody(), async (ctx) => {
+  /**
+   * Before the token and the body: whether a sale is sold out, not started, ended or absent
+   * is public, so the crowd after the last unit costs no HMAC, no body parse and no Redis
+   * round trip (docs/http-api.md, "Order of checks"). A request with an Idempotency-Key may
+   * be the retry of a purchase whose answer was lost: only Redis knows, so it goes on.
+   */
+  const fromMemory: RouterMiddleware<UserState> = async (ctx, next) => {
     const sale = ctx.params.sale ?? '';
     if (!isSaleName(sale)) throw new HttpError(404, 'sale_not_found', 'no sale by that name');
+    const known =
+      ctx.headers['idempotency-key'] === undefined ? deps.saleAnswers.answer(sale) : undefined;
+    if (known === undefined) {
+      await next();
+      return;
+    }
+    count(sale, resultOf[known.outcome]);
+    answerKnown(ctx, known, sale);
+  };
+
+  router.post('/', fromMemory, requireUser(deps.verifier), jsonBody(), async (ctx) => {
+    const sale = ctx.params.sale ?? '';
     try {
       await attempt(ctx, sale);
     } catch (error) {

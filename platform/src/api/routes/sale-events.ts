@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RouterMiddleware } from '@koa/router';
 import type { Context } from 'koa';
-import type { Sale } from '../../sales/sale.ts';
+import type { Sale } from '@flashsale/contract';
 import type { SaleEventsHub } from '../sale-events-hub.ts';
 import type { SseLimits } from '../sse-limits.ts';
 

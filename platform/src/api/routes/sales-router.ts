@@ -1,7 +1,7 @@
 import Router from '@koa/router';
+import type { Sale } from '@flashsale/contract';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
-import type { Sale } from '../../sales/sale.ts';
 import { HttpError } from '../http-error.ts';
 import type { SaleEventsHub } from '../sale-events-hub.ts';
 import { saleEvents, type SaleEventsDeps } from './sale-events.ts';

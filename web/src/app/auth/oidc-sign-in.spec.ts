@@ -38,15 +38,20 @@ class FakeProvider {
   tokenAnswer: () => Response = () =>
     json({ access_token: fakeToken('alice'), token_type: 'Bearer', expires_in: 600 });
 
-  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = String(input instanceof Request ? input.url : input);
+  readonly fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+    Promise.resolve(this.answer(input, init));
+
+  private answer(input: RequestInfo | URL, init?: RequestInit): Response {
+    const url = input instanceof Request ? input.url : input.toString();
     if (url === `${issuer}/.well-known/openid-configuration`) return json(discovery);
     if (url === `${issuer}/token`) {
-      this.tokenRequests.push(new URLSearchParams(String(init?.body)));
+      // The client posts its token request as a form (URLSearchParams).
+      const body = init?.body;
+      this.tokenRequests.push(new URLSearchParams(body instanceof URLSearchParams ? body : ''));
       return this.tokenAnswer();
     }
     return json({ error: 'not_found' }, 404);
-  };
+  }
 }
 
 async function sha256Base64Url(text: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { computed, inject, Injectable, signal } from '@angular/core';
+import type { DevLoginRequestBody, DevLoginResponse } from '@flashsale/contract';
 import { map, type Observable, tap } from 'rxjs';
 
 const storageKey = 'flashsale.token';
@@ -35,7 +36,8 @@ export class Session {
 
   /** Local mode: the API's dev-login route trades a user name for a token. */
   devLogin(userId: string): Observable<void> {
-    return this.http.post<{ token: string }>('/api/auth/dev-login', { userId }).pipe(
+    const body: DevLoginRequestBody = { userId };
+    return this.http.post<DevLoginResponse>('/api/auth/dev-login', body).pipe(
       tap(({ token }) => this.signIn(token)),
       map(() => undefined),
     );

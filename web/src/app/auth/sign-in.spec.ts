@@ -61,7 +61,6 @@ describe('SignIn (dev login)', () => {
         { error: { code: 'not_found', message: 'off' } },
         { status: 404, statusText: 'Not Found' },
       );
-    await TestBed.inject(Router).navigated;
     await new Promise((resolve) => setTimeout(resolve));
     expect(element.querySelector('[role="alert"]')?.textContent).toContain(
       'Dev login is switched off',

@@ -1,10 +1,15 @@
 import { HttpErrorResponse } from '@angular/common/http';
+import { type ErrorBody, type ErrorCode, isErrorCode } from '@flashsale/contract';
 
-/** An error answer of the API: `{"error": {"code", "message"}}` plus what the headers say. */
+/**
+ * An error answer of the API (the contract's `{"error": {"code", "message"}}`) plus what the
+ * headers say. Two codes are the storefront's own: `network` when no answer arrived, and
+ * `http_error` for an answer without the contract's body (a proxy's page, say).
+ */
 export interface ApiError {
   /** HTTP status; 0 when no answer arrived (network down, CORS refused, aborted). */
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode | 'network' | 'http_error';
   readonly message: string;
   /** Seconds from Retry-After, when the answer carried one. */
   readonly retryAfterSeconds?: number;
@@ -19,12 +24,14 @@ function retryAfter(error: HttpErrorResponse): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** The contract's error, as far as the body is one: nothing is trusted field by field. */
+type MaybeErrorBody = { readonly error?: Partial<Record<keyof ErrorBody['error'], unknown>> };
+
 export function apiError(error: unknown): ApiError {
   if (!(error instanceof HttpErrorResponse))
     return { status: 0, code: 'network', message: String(error) };
-  const body = (error.error as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code =
-    typeof body?.code === 'string' ? body.code : error.status === 0 ? 'network' : 'http_error';
+  const body = (error.error as MaybeErrorBody | null)?.error;
+  const code = isErrorCode(body?.code) ? body.code : error.status === 0 ? 'network' : 'http_error';
   const message = typeof body?.message === 'string' ? body.message : error.message;
   const seconds = retryAfter(error);
   return seconds === undefined

@@ -50,21 +50,37 @@ function optionalUrl(auth: Record<string, unknown>, field: string): string | und
   return value;
 }
 
+/** A non-blank string at `auth[field]` (or `fallback` when the field is absent). */
+function requiredText(
+  auth: Record<string, unknown>,
+  field: string,
+  message: string,
+  fallback?: string,
+): string {
+  const value = auth[field] ?? fallback;
+  if (typeof value !== 'string' || value.trim() === '') invalid(message);
+  return value;
+}
+
+function optionalText(auth: Record<string, unknown>, field: string): string | undefined {
+  const value = auth[field];
+  if (value !== undefined && typeof value !== 'string') invalid(`"auth.${field}" must be a string`);
+  return value;
+}
+
 function parseOidc(auth: Record<string, unknown>): OidcConfig {
   const issuer = optionalUrl(auth, 'issuer');
   if (!issuer)
     invalid('"auth.issuer" (the provider\'s issuer URL) is required when auth.mode is "oidc"');
-  const clientId = auth['clientId'];
-  if (typeof clientId !== 'string' || clientId === '')
-    invalid('"auth.clientId" is required when auth.mode is "oidc"');
-  const scope = auth['scope'] ?? 'openid';
-  if (typeof scope !== 'string' || scope.trim() === '')
-    invalid('"auth.scope" must be a non-empty string');
+  const clientId = requiredText(
+    auth,
+    'clientId',
+    '"auth.clientId" is required when auth.mode is "oidc"',
+  );
+  const scope = requiredText(auth, 'scope', '"auth.scope" must be a non-empty string', 'openid');
   const providerName =
     typeof auth['providerName'] === 'string' ? auth['providerName'] : 'your account';
-  const resource = auth['resource'];
-  if (resource !== undefined && typeof resource !== 'string')
-    invalid('"auth.resource" must be a string');
+  const resource = optionalText(auth, 'resource');
   const redirectUri = optionalUrl(auth, 'redirectUri');
   return {
     mode: 'oidc',

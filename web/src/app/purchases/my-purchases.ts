@@ -9,12 +9,12 @@ import {
   untracked,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import type { Purchase } from '@flashsale/contract';
 import { catchError, forkJoin, map, type Observable, of, switchMap } from 'rxjs';
 import { Session } from '../auth/session';
 import { LocalTimePipe } from '../core/local-time';
 import { SalesApi } from '../sales/sales-api';
 import { orderNumber } from './order-number';
-import type { Purchase } from './purchase';
 import { PurchasesApi } from './purchases-api';
 
 type Loaded = { readonly purchases: readonly Purchase[] } | { readonly failed: true } | undefined;

@@ -1,7 +1,7 @@
 import { HttpClient, type HttpResponse } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
+import type { Purchase } from '@flashsale/contract';
 import type { Observable } from 'rxjs';
-import type { Purchase } from './purchase';
 
 @Injectable({ providedIn: 'root' })
 export class PurchasesApi {

@@ -1,4 +1,4 @@
-import type { SaleState } from '../sales/sale';
+import type { SaleState } from '@flashsale/contract';
 
 /** What stands where the Buy button is. */
 export type BuyState =

@@ -10,15 +10,15 @@ import {
 } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
+import { saleStateAt, type Purchase, type SaleState } from '@flashsale/contract';
 import { catchError, map, of, switchMap } from 'rxjs';
 import { Session } from '../auth/session';
 import { LocalTimePipe } from '../core/local-time';
 import { ServerClock } from '../core/server-clock';
 import { Checkout } from '../purchases/checkout';
 import { MyPurchases } from '../purchases/my-purchases';
-import type { Purchase } from '../purchases/purchase';
 import { outcomeMessage } from '../purchases/purchase-outcome';
-import { formatPrice, type SaleState, saleStateAt, saleStateLabels } from '../sales/sale';
+import { formatPrice, saleStateLabels } from '../sales/sale';
 import { StockBar } from '../sales/stock-bar';
 import { buyState } from './buy-state';
 import { Countdown } from './countdown';

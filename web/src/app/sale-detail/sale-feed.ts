@@ -9,9 +9,9 @@ import {
   throwError,
   timer,
 } from 'rxjs';
+import { saleEventName, type Sale } from '@flashsale/contract';
 import { APP_CONFIG } from '../core/app-config';
 import { ServerClock } from '../core/server-clock';
-import type { Sale } from '../sales/sale';
 import { SalesApi } from '../sales/sales-api';
 
 /** How the page learns about the sale: pushed over SSE, or pulled while SSE is down. */
@@ -77,7 +77,7 @@ class SaleFeedConnection {
     this.source?.close();
     const source = this.deps.open(this.url);
     this.source = source;
-    source.addEventListener('sale', (event) => this.onEvent(event as MessageEvent<string>));
+    source.addEventListener(saleEventName, (event) => this.onEvent(event as MessageEvent<string>));
     source.onerror = () => {
       this.startPolling();
       // CLOSED means the browser gave up (an HTTP error, not a stream): reopen it ourselves.

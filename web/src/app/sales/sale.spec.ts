@@ -1,22 +1,16 @@
-import { saleFixture } from '../../testing/fixtures';
-import { formatPrice, saleStateAt } from './sale';
+import { formatPrice, saleStateLabels } from './sale';
 
-describe('saleStateAt', () => {
-  const start = Date.parse('2030-01-01T10:00:00.000Z');
-  const end = Date.parse('2030-01-01T10:30:00.000Z');
-
-  it('is upcoming before the start and active from the start', () => {
-    expect(saleStateAt(saleFixture(), start - 1)).toBe('upcoming');
-    expect(saleStateAt(saleFixture(), start)).toBe('active');
-  });
-
-  it('is sold out when nothing remains, and ended from the end whatever remains', () => {
-    expect(saleStateAt(saleFixture({ remaining: 0 }), start + 1)).toBe('sold_out');
-    expect(saleStateAt(saleFixture({ remaining: 0 }), end)).toBe('ended');
-    expect(saleStateAt(saleFixture(), end)).toBe('ended');
-  });
-
+describe('sale presentation', () => {
   it('formats cents as dollars', () => {
     expect(formatPrice(12_900)).toBe('$129.00');
+  });
+
+  it('names every state for the buyer', () => {
+    expect(saleStateLabels).toEqual({
+      upcoming: 'Upcoming',
+      active: 'On sale now',
+      sold_out: 'Sold out',
+      ended: 'Ended',
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { HttpClient } from '@angular/common/http';
 import { inject, Injectable } from '@angular/core';
+import type { Sale } from '@flashsale/contract';
 import { type Observable, tap } from 'rxjs';
 import { ServerClock } from '../core/server-clock';
-import type { Sale } from './sale';
 
 @Injectable({ providedIn: 'root' })
 export class SalesApi {

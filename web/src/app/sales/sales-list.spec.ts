@@ -47,17 +47,18 @@ describe('SalesList', () => {
       }),
     ]);
     fixture.detectChanges();
-    const cards = Array.from((fixture.nativeElement as HTMLElement).querySelectorAll('li.card'));
-    expect(cards.length).toBe(2);
-    expect(cards[0]?.querySelector('a')?.getAttribute('href')).toBe('/sales/a');
-    expect(cards[0]?.textContent).toContain('On sale now');
-    expect(cards[0]?.textContent).toContain('4 of 10 left');
-    expect(cards[0]?.textContent).toContain('$129.00');
-    expect(cards[0]?.querySelector('time')?.getAttribute('datetime')).toBe(
-      '2030-01-01T10:00:00.000Z',
+    const cards = Array.from(
+      (fixture.nativeElement as HTMLElement).querySelectorAll<HTMLElement>('li.card'),
     );
-    expect(cards[1]?.textContent).toContain('Sold out');
-    expect(cards[1]?.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')).toBe('0');
+    expect(cards.length).toBe(2);
+    const [onSale, soldOut] = cards as [HTMLElement, HTMLElement];
+    expect(onSale.querySelector('a')?.getAttribute('href')).toBe('/sales/a');
+    expect(onSale.textContent).toContain('On sale now');
+    expect(onSale.textContent).toContain('4 of 10 left');
+    expect(onSale.textContent).toContain('$129.00');
+    expect(onSale.querySelector('time')?.getAttribute('datetime')).toBe('2030-01-01T10:00:00.000Z');
+    expect(soldOut.textContent).toContain('Sold out');
+    expect(soldOut.querySelector('[role="meter"]')?.getAttribute('aria-valuenow')).toBe('0');
     fixture.destroy();
   });
 

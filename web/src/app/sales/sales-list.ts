@@ -1,10 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { RouterLink } from '@angular/router';
+import { saleStateAt, type Sale } from '@flashsale/contract';
 import { catchError, map, of, switchMap, timer } from 'rxjs';
 import { LocalTimePipe } from '../core/local-time';
 import { ServerClock } from '../core/server-clock';
-import { formatPrice, type Sale, saleStateAt, saleStateLabels } from './sale';
+import { formatPrice, saleStateLabels } from './sale';
 import { SalesApi } from './sales-api';
 import { StockBar } from './stock-bar';
 

@@ -1,4 +1,4 @@
-import { parseFlashSale } from './flash-sale.ts';
+import { parseFlashSale } from './flash-sale-types.ts';
 
 const fromServer = {
   apiVersion: 'flashsale.io/v1alpha1',
@@ -13,7 +13,7 @@ const fromServer = {
   },
 };
 
-describe('crd: parseFlashSale types what the API server returns', () => {
+describe('v1alpha1: parseFlashSale types what the API server returns', () => {
   it('keeps the metadata the operator needs and leaves a missing status missing', () => {
     const sale = parseFlashSale(fromServer);
     expect(sale.metadata).toEqual(

@@ -1,4 +1,4 @@
-import { int32Max, parseFlashSaleManifest } from './flash-sale-manifest.ts';
+import { int32Max, parseFlashSaleManifest } from './flash-sale-types.ts';
 
 function manifest(spec: Record<string, unknown>, product: Record<string, unknown> = {}): unknown {
   return {
@@ -15,7 +15,7 @@ function manifest(spec: Record<string, unknown>, product: Record<string, unknown
   };
 }
 
-describe('flash-sale-manifest: value ranges `flashsale sale apply` accepts', () => {
+describe('v1alpha1: value ranges `flashsale sale apply` accepts', () => {
   it('accepts stock, priceCents and perUserLimit of exactly 2147483647', () => {
     const parsed = parseFlashSaleManifest(
       manifest({ stock: int32Max, perUserLimit: int32Max }, { priceCents: int32Max }),
