@@ -24,6 +24,7 @@ import {
   type CpuProfile,
   type FsyncBenchResult,
   type ProfileSummary,
+  runShardBench,
   describeOutcome,
   removeLoadSale,
   runContention,
@@ -241,11 +242,17 @@ export function registerBenchCommands(program: Command): void {
     )
     .option('--fsync-only', 'only the purchase phase under appendfsync always and everysec')
     .option(
+      '--redis-cluster',
+      'only aggregate purchase decisions/s for many sales, one Redis against the three-master cluster (stack up --redis-cluster; docs/redis-cluster.md)',
+    )
+    .option('--sales <n>', 'sales for --redis-cluster', positiveInteger('--sales'), 30)
+    .option(
       '--cpu-prof <dir>',
       "also profile the API's sold-out answers (node --cpu-prof) into DIR",
     );
   withJsonOption(bench).action(async (options: BenchCommandOptions) => {
-    await benchCommand(options);
+    if (options.redisCluster === true) await shardBenchCommand(options);
+    else await benchCommand(options);
   });
 }
 
@@ -257,6 +264,34 @@ interface BenchCommandOptions extends OutputFlags {
   sellOutStock: number;
   cpuProf?: string;
   fsyncOnly?: boolean;
+  redisCluster?: boolean;
+  sales: number;
+}
+
+/** `bench --redis-cluster`: the same decisions against one Redis, then the cluster. */
+async function shardBenchCommand(options: BenchCommandOptions): Promise<void> {
+  const env = { ...(existsSync(envFilePath()) ? await readEnvFile() : {}), ...process.env };
+  const targets = [
+    ['one Redis', required(env, 'REDIS_SINGLE_URL')],
+    ['Redis Cluster, three masters', required(env, 'REDIS_CLUSTER_URL')],
+  ] as const;
+  const rows: string[] = [];
+  for (const [label, redisUrl] of targets) {
+    log(`bench: ${options.sales} sales on ${label} ...`);
+    const result = await runShardBench({
+      redisUrl,
+      sales: options.sales,
+      concurrency: options.connections,
+      durationMs: options.duration * 1000,
+      warmupMs: options.warmup * 1000,
+    });
+    rows.push(
+      `| ${label} | ${result.decisionsPerSecond} | ${result.salesPerMaster.join(' / ')} | ${result.failures} |`,
+    );
+  }
+  process.stdout.write(
+    `\n| target | decisions/s | sales per master | failed |\n| --- | ---: | --- | ---: |\n${rows.join('\n')}\n`,
+  );
 }
 
 /** The environment `npm start` gives each kind of process (the first API's, for the API). */

@@ -202,7 +202,7 @@ describe('flashsale CLI: numeric options', () => {
     const numeric = valued.filter(
       ([name]) => ![...textOptions, ...urlOptions, ...pathOptions].includes(name),
     );
-    expect(numeric.length).toBe(15);
+    expect(numeric.length).toBe(16);
     for (const [name, option] of numeric) {
       const parse = (value: string): unknown => option.parseArg?.(value, undefined);
       expect(option.parseArg).withContext(name).toBeDefined();

@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import type { Purchase } from '@flashsale/contract';
 import { projectRoot } from '@flashsale/stack';
@@ -22,7 +21,10 @@ import {
   stackStartTimeoutMs,
   useStack,
   type StackEnv,
+  deleteKeysUnderPrefix,
+  keysMatching,
 } from '@flashsale/testkit';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 const run = promisify(execFile);
 
@@ -41,7 +43,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   const names = isolatedNames('sale-cli');
   let stack: StackEnv;
   let databaseUrl = '';
-  let redis: Redis;
+  let redis: RedisClient;
   let store: SaleStore;
   let database: Sequelize;
   let dir = '';
@@ -80,7 +82,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   }
 
   const saleKeysNow = (sale: string): Promise<string[]> =>
-    redis.keys(`${names.redisPrefix}flashsale:{${sale}}:*`);
+    keysMatching(redis, `${names.redisPrefix}flashsale:{${sale}}:*`);
 
   async function manifest(name: string, stock: number): Promise<string> {
     const file = join(dir, `${name}.yaml`);
@@ -105,7 +107,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   beforeAll(async () => {
     stack = await useStack();
     databaseUrl = await createTestDatabase(stack.DATABASE_URL, names.database);
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: names.redisPrefix });
     store = new SaleStore(redis);
     database = new Sequelize(databaseUrl, { logging: false });
     await migrate(database);
@@ -118,8 +120,7 @@ describe('flashsale sale commands (CLI, real Redis and PostgreSQL)', () => {
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
-    const keys = await redis.keys(`${names.redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(names.redisPrefix.length)));
+    await deleteKeysUnderPrefix(redis);
     redis.disconnect();
     await database.close();
     await dropTestDatabase(stack.DATABASE_URL, names.database);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
 import { positiveInteger } from './cli-options.ts';
@@ -17,7 +16,7 @@ import {
   verifySale,
   verifyWhenDrained,
 } from '@flashsale/platform';
-import { backgroundRedis } from '@flashsale/runtime';
+import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
 import type { SaleDefinition } from '@flashsale/platform';
 import { platformEnv, required } from './platform-env.ts';
 import {
@@ -31,7 +30,7 @@ import {
 } from './sale-text.ts';
 
 interface Clients {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly sales: SaleStore;
   readonly database: Sequelize;
 }

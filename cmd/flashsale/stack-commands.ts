@@ -82,8 +82,13 @@ function registerStackLifecycle(stack: Command): void {
       .command('up')
       .description(
         'start what is not running, wait until ready, print the endpoints as shell exports',
+      )
+      .option(
+        '--redis-cluster',
+        'also start a three-master Redis Cluster (FLASHSALE_REDIS_MODE=cluster; docs/redis-cluster.md)',
       ),
-  ).action(async (flags: OutputFlags) => {
+  ).action(async (flags: OutputFlags & { redisCluster?: boolean }) => {
+    if (flags.redisCluster === true) process.env.FLASHSALE_REDIS_MODE = 'cluster';
     const startedAt = Date.now();
     const endpoints = await up();
     log(`stack up: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { loadEnv, portNumber, urlWith } from '@flashsale/runtime';
+import { loadEnv, portNumber, urlWith, redisUrl } from '@flashsale/runtime';
 
 const milliseconds = (min: number) => z.coerce.number().int().min(min);
 const optionalName = z
@@ -13,7 +13,7 @@ export const operatorConfigSchema = z
   .object({
     /** Path of a kubeconfig; unset means in-cluster (service account). */
     KUBECONFIG: z.string().min(1).optional(),
-    REDIS_URL: urlWith('redis:', 'rediss:'),
+    REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: z.string().max(64).default(''),
     DATABASE_URL: urlWith('postgres:', 'postgresql:'),
     /** migrate() holds one pooled connection for its lock while running on another. */

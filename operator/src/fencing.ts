@@ -1,5 +1,6 @@
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
-import type { Command, Redis } from 'ioredis';
+import type { Command } from 'ioredis';
+import type { RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 
 /** A write attempted by a replica whose lease is no longer valid. */
@@ -63,15 +64,15 @@ const connectionCommands = new Set(['auth', 'hello', 'select', 'client', 'info',
  * Refuses every Redis command but connection housekeeping while the fence is closed, before
  * it is queued or sent: a replica that lost its lease must not touch a sale.
  */
-export function fenceRedis(redis: Redis, fence: WriteFence): void {
-  const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
+export function fenceRedis(redis: RedisClient, fence: WriteFence): void {
+  const send = redis.sendCommand.bind(redis) as (command: Command, ...rest: never[]) => unknown;
+  redis.sendCommand = (command: Command, ...rest: never[]) => {
     if (!connectionCommands.has(command.name.toLowerCase()) && !fence.mayWrite()) {
       fence.onRefused();
       command.reject(new NotLeaderError(`Redis ${command.name}`));
       return command.promise;
     }
-    return send(command, stream);
+    return send(command, ...rest);
   };
 }
 

@@ -5,6 +5,7 @@ import {
   condition,
   OperatorFixture,
   secondsFromNow,
+  keysMatching,
 } from '@flashsale/testkit';
 import { Reason } from './conditions.ts';
 import { cleanupFinalizer } from './flash-sale-api.ts';
@@ -208,7 +209,7 @@ describe('operator: FlashSale lifecycle', () => {
       ),
     );
     expect(
-      await fixture.redis.keys(`${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
+      await keysMatching(fixture.redis, `${fixture.names.redisPrefix}flashsale:{life-delete}:*`),
     ).toEqual([]);
     expect(await fixture.store.read('life-delete')).toBeUndefined();
   });

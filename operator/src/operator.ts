@@ -3,9 +3,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { Sequelize } from 'sequelize';
 import type { Logger } from '@flashsale/runtime';
-import { startOpsServer } from '@flashsale/runtime';
+import { startOpsServer, redisClient, type RedisClient } from '@flashsale/runtime';
 import { requireMigratedSchema, SchemaNotMigratedError, SaleStore } from '@flashsale/platform';
-import { Redis } from 'ioredis';
 import { CapacityController } from './capacity.ts';
 import { ServerClock, systemClock, type Clock } from './clock.ts';
 import type { OperatorConfig } from './config.ts';
@@ -68,14 +67,15 @@ function fleetTarget(config: OperatorConfig): FleetTarget | undefined {
  * its timeout, and one waiting for a connection is retried a bounded number of times.
  * An outage then fails reconciles (retried with backoff) instead of hanging the workers.
  */
-function storageClients(config: OperatorConfig): { redis: Redis; database: Sequelize } {
+function storageClients(config: OperatorConfig): { redis: RedisClient; database: Sequelize } {
   const timeoutMs = config.DATABASE_QUERY_TIMEOUT_MS;
-  const redis = new Redis(config.REDIS_URL, {
+  const redis = redisClient(config.REDIS_URL, {
     keyPrefix: config.REDIS_KEY_PREFIX,
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+    clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
     lazyConnect: true,
   });
   const database = new Sequelize(config.DATABASE_URL, {

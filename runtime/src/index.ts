@@ -30,6 +30,16 @@ export { systemClock } from './process/clock.ts';
 export type { Clock, Timer } from './process/clock.ts';
 export { runToCompletion, runUntilSignalled } from './process/lifecycle.ts';
 export { luaScript } from './redis/lua-script.ts';
-export { backgroundRedis, requestPathRedis } from './redis/redis-client.ts';
+export {
+  backgroundRedis,
+  duplicateClient,
+  isClusterUrl,
+  masters,
+  redisClient,
+  redisUrl,
+  requestPathRedis,
+} from './redis/redis-client.ts';
+export type { RedisClient } from './redis/redis-client.ts';
 export { classifyRedisError } from './redis/redis-errors.ts';
+export { deleteKeysUnderPrefix } from './redis/redis-keys.ts';
 export { checkRedisPersistence, registerPersistenceInfo } from './redis/redis-persistence.ts';

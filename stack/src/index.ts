@@ -15,6 +15,15 @@ export { stateDir, cacheDir, envFilePath, kubeconfigPath, toolBin, projectRoot }
 export { launch, stop, runningPid, logFile, type LaunchSpec } from './supervisor.ts';
 export { statePath } from './paths.ts';
 export { httpOk, portInUse } from './components/component.ts';
+export {
+  redisMode,
+  redisClusterUrl,
+  redisClusterNodeName,
+  redisClusterNodePort,
+  redisClusterNodes,
+  ensureRedisCluster,
+  type RedisMode,
+} from './components/redis-cluster.ts';
 export { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.ts';
 export {
   clusterUp,

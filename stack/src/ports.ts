@@ -10,6 +10,8 @@ export interface PortSpec {
 
 export const portSpecs = {
   redis: { envVar: 'FLASHSALE_REDIS_PORT', fallback: 16379 },
+  /** The three nodes of the Redis Cluster (base, +1, +2; bus ports 10000 above each). */
+  redisCluster: { envVar: 'FLASHSALE_REDIS_CLUSTER_PORT', fallback: 16380 },
   postgres: { envVar: 'FLASHSALE_POSTGRES_PORT', fallback: 15432 },
   kafka: { envVar: 'FLASHSALE_KAFKA_PORT', fallback: 19092 },
   kafkaController: { envVar: 'FLASHSALE_KAFKA_CONTROLLER_PORT', fallback: 19093 },

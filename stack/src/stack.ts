@@ -8,6 +8,7 @@ import { kubeApiserver } from './components/kube-apiserver.ts';
 import { postgres } from './components/postgres.ts';
 import { prometheus } from './components/prometheus.ts';
 import { redis } from './components/redis.ts';
+import { redisClusterNodes, redisMode } from './components/redis-cluster.ts';
 import { writeEnvFile } from './env-file.ts';
 import { tail } from './exec.ts';
 import { envFilePath } from './paths.ts';
@@ -26,6 +27,16 @@ export const components: readonly Component[] = [
   jaeger,
 ];
 
+/**
+ * What `up` starts and `status` shows: the stack, plus the three Redis Cluster nodes when
+ * FLASHSALE_REDIS_MODE=cluster (docs/redis-cluster.md). `down` stops them either way.
+ */
+export function activeComponents(): readonly Component[] {
+  return redisMode() === 'cluster' ? [...components, ...redisClusterNodes] : components;
+}
+
+const everyComponent: readonly Component[] = [...components, ...redisClusterNodes];
+
 export interface ComponentStatus {
   readonly name: string;
   readonly pid: number | undefined;
@@ -33,7 +44,8 @@ export interface ComponentStatus {
   readonly port: number;
 }
 
-const componentPort = (component: Component): number => port(component.portName);
+const componentPort = (component: Component): number =>
+  component.port?.() ?? port(component.portName);
 
 async function waitReady(component: Component, pid: number): Promise<void> {
   const deadline = Date.now() + component.readyTimeoutMs;
@@ -88,10 +100,10 @@ async function bringUp(component: Component): Promise<void> {
 }
 
 export function stackEndpoints(): Record<string, string> {
-  return Object.assign({}, ...components.map((component) => component.endpoints())) as Record<
-    string,
-    string
-  >;
+  return Object.assign(
+    {},
+    ...activeComponents().map((component) => component.endpoints()),
+  ) as Record<string, string>;
 }
 
 /**
@@ -105,7 +117,7 @@ export async function up(): Promise<Record<string, string>> {
     const existing = done.get(component.name);
     if (existing) return existing;
     const dependencies = component.dependsOn.map((name) => {
-      const dependency = components.find((candidate) => candidate.name === name);
+      const dependency = everyComponent.find((candidate) => candidate.name === name);
       if (!dependency) throw new Error(`${component.name} depends on unknown component ${name}`);
       return start(dependency);
     });
@@ -113,7 +125,7 @@ export async function up(): Promise<Record<string, string>> {
     done.set(component.name, started);
     return started;
   };
-  const results = await Promise.allSettled(components.map(start));
+  const results = await Promise.allSettled(activeComponents().map(start));
   const failure = results.find(
     (result): result is PromiseRejectedResult => result.status === 'rejected',
   );
@@ -127,7 +139,7 @@ export async function up(): Promise<Record<string, string>> {
 /** Stops every component this stack started, dependants first. */
 export async function down(): Promise<string[]> {
   const stopped: string[] = [];
-  for (const component of [...components].reverse()) {
+  for (const component of [...everyComponent].reverse()) {
     if (await stop(component.name)) stopped.push(component.name);
   }
   return stopped;
@@ -135,7 +147,7 @@ export async function down(): Promise<string[]> {
 
 export async function status(): Promise<ComponentStatus[]> {
   return Promise.all(
-    components.map(async (component) => {
+    activeComponents().map(async (component) => {
       const pid = await runningPid(component.name);
       const ready = pid !== undefined && (await component.isReady());
       return { name: component.name, pid, ready, port: componentPort(component) };

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -16,7 +15,7 @@ import {
   type LoadTarget,
   deleteKeysUnderPrefix,
 } from '@flashsale/tools';
-import { backgroundRedis } from '@flashsale/runtime';
+import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
 import { SaleStore } from '@flashsale/platform';
 import {
   eventually,
@@ -221,7 +220,7 @@ describe('deploy: Grafana dashboards and alerts on real metrics', () => {
   let prometheusUrl: string;
   let kubeconfig: string;
   let operator: ChildProcess | undefined;
-  let redis: Redis;
+  let redis: RedisClient;
   let database: Sequelize;
   let apiUrl: string;
   let jobs: { api: string; workers: string };

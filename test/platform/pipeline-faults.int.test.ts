@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import kafkajs, { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { Sequelize } from 'sequelize';
@@ -21,7 +20,9 @@ import {
   stackStartTimeoutMs,
   useStack,
   type StackEnv,
+  onEveryMaster,
 } from '@flashsale/testkit';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 interface Attempt {
   readonly status: number;
@@ -41,7 +42,7 @@ const relayMaxAttempts = 3;
 describe('pipeline faults (processes)', () => {
   let stack: StackEnv;
   let platform: IsolatedPlatform;
-  let redis: Redis;
+  let redis: RedisClient;
   let sales: SaleStore;
   let database: Sequelize;
   let kafka: Kafka;
@@ -122,7 +123,7 @@ describe('pipeline faults (processes)', () => {
       ],
     });
     await admin.disconnect();
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
     sales = new SaleStore(redis);
     database = new Sequelize(platform.database, { logging: false });
     persisterUrl = await platform.start('persister');
@@ -247,8 +248,20 @@ describe('pipeline faults (processes)', () => {
     // A client that can do everything but add to a set: the index write fails, as it would
     // if the configuring process died at that moment.
     const user = `test-${platform.names.id}`;
-    await redis.call('ACL', 'SETUSER', user, 'on', 'nopass', '~*', '&*', '+@all', '-sadd');
-    const limited = new Redis(stack.REDIS_URL, {
+    // ACLs are per server: on a cluster, the user must exist on every master.
+    await onEveryMaster(
+      redis,
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      'nopass',
+      '~*',
+      '&*',
+      '+@all',
+      '-sadd',
+    );
+    const limited = redisClient(stack.REDIS_URL, {
       username: user,
       password: 'unused',
       keyPrefix: platform.names.redisPrefix,
@@ -257,7 +270,7 @@ describe('pipeline faults (processes)', () => {
       await expectAsync(new SaleStore(limited).configure(definition(name, 10))).toBeRejected();
     } finally {
       limited.disconnect();
-      await redis.call('ACL', 'DELUSER', user);
+      await onEveryMaster(redis, 'ACL', 'DELUSER', user);
     }
     // Not indexed, so it must not be sellable: a 201 here would never reach PostgreSQL.
     expect(await redis.sismember(salesIndexKey, name)).toBe(0);

@@ -1,5 +1,4 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { Reason, reseedAnnotation, reseedFromDatabase } from '@flashsale/operator';
@@ -12,6 +11,8 @@ import {
   IsolatedPlatform,
   stackStartTimeoutMs,
   useStack,
+  keysMatching,
+  onEveryMaster,
 } from '@flashsale/testkit';
 import {
   persistedPurchases,
@@ -24,6 +25,7 @@ import {
   verifyWhenDrained,
 } from '@flashsale/platform';
 import { stop as stopComponent, up } from '@flashsale/stack';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 interface Attempt {
   readonly status: number;
@@ -41,7 +43,7 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 describe('sale lifecycle (operator and processes, faults)', () => {
   const fixture = new OperatorFixture('lifecycle');
   let platform: IsolatedPlatform;
-  let redis: Redis;
+  let redis: RedisClient;
   let sales: SaleStore;
   let database: Sequelize;
   let apiUrl = '';
@@ -115,7 +117,7 @@ describe('sale lifecycle (operator and processes, faults)', () => {
     await fixture.setUp();
     platform = new IsolatedPlatform(isolatedNames('lifecycle-p'), stack);
     await platform.prepare();
-    redis = new Redis(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
+    redis = redisClient(stack.REDIS_URL, { keyPrefix: platform.names.redisPrefix });
     sales = new SaleStore(redis);
     database = new Sequelize(platform.database, { logging: false });
     await platform.start('persister');
@@ -168,7 +170,9 @@ describe('sale lifecycle (operator and processes, faults)', () => {
       (await persistedPurchases(database, 'del-drop')).map((r) => r.purchaseId),
     );
     expect(duringOutage.filter((a) => !stored.has(a.purchaseId ?? ''))).toEqual([]);
-    expect(await redis.keys(`${platform.names.redisPrefix}flashsale:{del-drop}:*`)).toEqual([]);
+    expect(
+      await keysMatching(redis, `${platform.names.redisPrefix}flashsale:{del-drop}:*`),
+    ).toEqual([]);
     expect(await findSaleIdentity(database, 'del-drop')).toBeUndefined();
   }, 240_000);
 
@@ -211,7 +215,7 @@ describe('sale lifecycle (operator and processes, faults)', () => {
     expect((await buy('lost-drop', 'bob', 1)).status).toBe(201);
     await persistedReaches('lost-drop', 3);
 
-    const keys = await redis.keys(`${platform.names.redisPrefix}flashsale:{lost-drop}:*`);
+    const keys = await keysMatching(redis, `${platform.names.redisPrefix}flashsale:{lost-drop}:*`);
     await redis.unlink(...keys.map((key) => key.slice(platform.names.redisPrefix.length)));
     await expectStockLost('lost-drop', 3);
 
@@ -233,7 +237,8 @@ describe('sale lifecycle (operator and processes, faults)', () => {
     expect((await buy('flushed-drop', 'cid', 2)).status).toBe(201);
     await persistedReaches('flushed-drop', 2);
 
-    await redis.flushall();
+    // On a cluster FLUSHALL is per master: every master is flushed.
+    await onEveryMaster(redis, 'FLUSHALL');
     await expectStockLost('flushed-drop', 2);
     await reseed('flushed-drop');
     expect((await sales.read('flushed-drop'))?.remaining).toBe(2);

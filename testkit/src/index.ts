@@ -24,5 +24,12 @@ export { ApiServerRecorder, RedisRecorder } from './operator/recording-proxies.t
 export { IsolatedPlatform, freePort } from './platform.ts';
 export { RawStream, rawExchange } from './raw-http.ts';
 export type { RawAnswer } from './raw-http.ts';
+export {
+  deleteKeysUnderPrefix,
+  keysMatching,
+  onEveryMaster,
+  onRedisCluster,
+  redisServerOf,
+} from './redis.ts';
 export { stackStartTimeoutMs, useStack } from './stack.ts';
 export type { StackEnv } from './stack.ts';

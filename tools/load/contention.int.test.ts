@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { projectRoot, toolBin } from '@flashsale/stack';
 import { counterValue } from '../src/bench/k6-run.ts';
 import { runContention, type LoadOutcome } from '../src/bench/load-runs.ts';
 import { deleteKeysUnderPrefix } from '../src/bench/prefixed-keys.ts';
-import { backgroundRedis } from '@flashsale/runtime';
+import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
 import { isolatedNames, IsolatedPlatform, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
 
 /**
@@ -18,7 +17,7 @@ describe('load: contention (k6, 20,000 buyers vs 1,000 units)', () => {
   const stock = 1000;
   let platform: IsolatedPlatform;
   let apiUrls: string[];
-  let redis: Redis;
+  let redis: RedisClient;
   let database: Sequelize;
 
   beforeAll(async () => {

@@ -2,14 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
 import { projectRoot, toolBin } from '@flashsale/stack';
 import { counterValue, k6ThresholdsFailed, runK6 } from '../src/bench/k6-run.ts';
 import { runContention, runSustained } from '../src/bench/load-runs.ts';
 import { createLoadSale } from '../src/bench/load-sale.ts';
 import { deleteKeysUnderPrefix } from '../src/bench/prefixed-keys.ts';
-import { backgroundRedis } from '@flashsale/runtime';
+import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
 import {
   eventually,
   isolatedNames,
@@ -59,7 +58,7 @@ describe('load: k6 results in Prometheus, the summary file and latency threshold
   const names = isolatedNames('k6 prometheus');
   let platform: IsolatedPlatform;
   let apiUrl: string;
-  let redis: Redis;
+  let redis: RedisClient;
   let database: Sequelize;
   let prometheusUrl: string;
 

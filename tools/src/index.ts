@@ -11,3 +11,4 @@ export type { Latency } from './bench/k6-run.ts';
 export { describeOutcome, removeLoadSale, runContention, runSustained } from './bench/load-runs.ts';
 export type { LoadOutcome, LoadTarget, SustainedOptions } from './bench/load-runs.ts';
 export { deleteKeysUnderPrefix } from './bench/prefixed-keys.ts';
+export { runShardBench } from './bench/shard-bench.ts';

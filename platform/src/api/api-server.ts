@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import { createApiMetrics } from './api-metrics.ts';
 import {
   createRegistry,
@@ -8,6 +7,7 @@ import {
   requestPathRedis,
   checkRedisPersistence,
   registerPersistenceInfo,
+  type RedisClient,
 } from '@flashsale/runtime';
 import { unknownSale } from '../observability/sale-labels.ts';
 import type { Logger } from '@flashsale/runtime';
@@ -31,7 +31,7 @@ export interface ApiServer {
 }
 
 export async function startApiServer(config: ApiConfig, logger: Logger): Promise<ApiServer> {
-  const redis: Redis = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
+  const redis: RedisClient = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) =>
     logger.warn({ err: error.message }, 'redis connection error'),
   );

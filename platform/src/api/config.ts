@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadEnv, portNumber, urlWith } from '@flashsale/runtime';
+import { loadEnv, portNumber, urlWith, redisUrl } from '@flashsale/runtime';
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -41,7 +41,7 @@ const count = (min: number, max: number) =>
 
 export const apiConfigSchema = z
   .object({
-    REDIS_URL: urlWith('redis:', 'rediss:'),
+    REDIS_URL: redisUrl,
     /** Prefix for every Redis key (isolates tests, or several platforms on one Redis). */
     REDIS_KEY_PREFIX: z.string().max(64).default(''),
     PORT: portNumber.default(8080),

@@ -3,7 +3,12 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { eventually, isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
-import { createLogger, createRegistry, requestPathRedis } from '@flashsale/runtime';
+import {
+  createLogger,
+  createRegistry,
+  requestPathRedis,
+  type RedisClient,
+} from '@flashsale/runtime';
 import { createApiMetrics } from './api-metrics.ts';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import { SaleAnswerCache } from '../purchases/sale-answer-cache.ts';
@@ -263,7 +268,7 @@ describe('api: Redis outage answers 503 unavailable, never a hang or a 500', () 
 });
 
 describe('api: createApp on a Redis client that never connected', () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let server: HttpServer;
   let base = '';
 

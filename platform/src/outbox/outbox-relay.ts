@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
-import type { Logger } from '@flashsale/runtime';
+import type { Logger, RedisClient } from '@flashsale/runtime';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
 import { outboxGroup, saleKeys } from '../sales/sale-keys.ts';
 import {
@@ -132,7 +131,7 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly sender: RelaySender,
     private readonly listSales: () => Promise<string[]>,
     private readonly options: OutboxRelayOptions,

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { hostPortList, loadEnv, portNumber, urlWith, purchasesTopic } from '@flashsale/runtime';
+import { hostPortList, loadEnv, portNumber, redisUrl, purchasesTopic } from '@flashsale/runtime';
 
 export const relayConfigSchema = z.object({
-  REDIS_URL: urlWith('redis:', 'rediss:'),
+  REDIS_URL: redisUrl,
   REDIS_KEY_PREFIX: z.string().max(64).default(''),
   KAFKA_BROKERS: hostPortList,
   KAFKA_TOPIC: z.string().min(1).max(249).default(purchasesTopic),

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@flashsale/runtime';
 import {
@@ -9,6 +8,7 @@ import {
   backgroundRedis,
   checkRedisPersistence,
   registerPersistenceInfo,
+  type RedisClient,
 } from '@flashsale/runtime';
 import { SaleChangeFeed } from '../sales/sale-change-feed.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
@@ -30,7 +30,7 @@ interface RelayMetrics {
 
 function relayMetrics(
   registry: Registry,
-  redis: Redis,
+  redis: RedisClient,
   sales: SaleStore,
   link: KafkaLink,
 ): RelayMetrics {

@@ -1,10 +1,15 @@
 import type { Purchase } from '@flashsale/contract';
-import { Redis } from 'ioredis';
-import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+  deleteKeysUnderPrefix,
+} from '@flashsale/testkit';
 import type { SaleDefinition } from '../sales/sale-definition.ts';
 import { saleKeys } from '../sales/sale-keys.ts';
 import { SaleStore } from '../sales/sale-store.ts';
 import { PurchaseDecider, type PurchaseDecision } from './purchase-decider.ts';
+import { redisClient, type RedisClient } from '@flashsale/runtime';
 
 const minute = 60_000;
 
@@ -38,8 +43,8 @@ function confirmedOf(decision: PurchaseDecision | undefined): Purchase {
 
 describe('purchase decision: PurchaseDecider on real Redis', () => {
   const { redisPrefix } = isolatedNames('purchase-decider');
-  let clients: Redis[] = [];
-  let redis: Redis;
+  let clients: RedisClient[] = [];
+  let redis: RedisClient;
   let store: SaleStore;
   let decider: PurchaseDecider;
   let deciders: PurchaseDecider[] = [];
@@ -69,8 +74,8 @@ describe('purchase decision: PurchaseDecider on real Redis', () => {
     const { REDIS_URL } = await useStack();
     // Several connections, as several API pods would have: the decision must be atomic
     // across them, not merely ordered on one connection.
-    clients = Array.from({ length: 4 }, () => new Redis(REDIS_URL, { keyPrefix: redisPrefix }));
-    redis = clients[0] as Redis;
+    clients = Array.from({ length: 4 }, () => redisClient(REDIS_URL, { keyPrefix: redisPrefix }));
+    redis = clients[0] as RedisClient;
     store = new SaleStore(redis);
     deciders = clients.map(
       (client) =>
@@ -80,8 +85,7 @@ describe('purchase decision: PurchaseDecider on real Redis', () => {
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+    await deleteKeysUnderPrefix(redis);
     await Promise.all(clients.map((client) => client.quit()));
   });
 
@@ -295,7 +299,7 @@ describe('purchase decision: PurchaseDecider on real Redis', () => {
 
   it('enforces the rate limit: with 3 attempts per 1000 ms the 4th is rate_limited', async () => {
     const sale = await newSale({ stock: 100, perUserLimit: 10 });
-    const limited = new PurchaseDecider(clients[1] as Redis, {
+    const limited = new PurchaseDecider(clients[1] as RedisClient, {
       rateLimit: 3,
       rateWindowMs: 1000,
       idempotencyTtlMs: 60_000,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Purchase } from '@flashsale/contract';
-import type { Redis } from 'ioredis';
 import { luaScript, classifyRedisError } from '@flashsale/runtime';
+import type { RedisClient } from '@flashsale/runtime';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
 
 export interface PurchaseRequest {
@@ -80,9 +80,9 @@ export function purchaseFromStored(json: string): Purchase {
 
 type ScriptReply = [string, ...(string | number)[]];
 
-interface DeciderRedis extends Redis {
+type DeciderRedis = RedisClient & {
   purchaseDecision(...args: (string | number)[]): Promise<ScriptReply>;
-}
+};
 
 /** The purchase decision's Lua source (docs/data-path.md); the bench loads it as is. */
 export const purchaseDecisionLua = luaScript(import.meta.url, 'purchase-decision.lua');
@@ -115,7 +115,7 @@ export class PurchaseDecider {
   private readonly redis: DeciderRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly options: DeciderOptions,
   ) {
     this.redis = redis as DeciderRedis;

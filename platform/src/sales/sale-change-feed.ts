@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '@flashsale/runtime';
 import { changesChannelFor } from './sale-keys.ts';
 
 type Listener = (sale: string) => void;
@@ -9,13 +9,14 @@ type Listener = (sale: string) => void;
  */
 export class SaleChangeFeed {
   private readonly listeners = new Set<Listener>();
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly channel: string;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.channel = changesChannelFor(redis.options.keyPrefix);
-    // A subscribed connection cannot run other commands, so the feed has its own.
-    this.subscriber = redis.duplicate();
+    // A subscribed connection cannot run other commands, so the feed has its own. On a
+    // cluster, PUBLISH (also from a script) reaches every node, so any node will do.
+    this.subscriber = duplicateClient(redis);
     this.subscriber.on('message', (channel: string, sale: string) => {
       if (channel === this.channel) for (const listener of this.listeners) listener(sale);
     });

@@ -1,9 +1,15 @@
-import { Redis } from 'ioredis';
-import { isolatedNames, stackStartTimeoutMs, useStack } from '@flashsale/testkit';
+import {
+  isolatedNames,
+  stackStartTimeoutMs,
+  useStack,
+  deleteKeysUnderPrefix,
+  keysMatching,
+} from '@flashsale/testkit';
 import { PurchaseDecider } from '../purchases/purchase-decider.ts';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { SaleStore } from './sale-store.ts';
+import { duplicateClient, redisClient, type RedisClient } from '@flashsale/runtime';
 
 const minute = 60_000;
 
@@ -23,7 +29,7 @@ function definitionOf(name: string, overrides: Partial<SaleDefinition> = {}): Sa
 
 describe('purchase decision: SaleStore configuration and removal on real Redis', () => {
   const { redisPrefix } = isolatedNames('sale-store');
-  let redis: Redis;
+  let redis: RedisClient;
   let store: SaleStore;
   let decider: PurchaseDecider;
 
@@ -36,11 +42,11 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
 
   /** Every key of the sale, as the server names them (with the isolation prefix). */
   const keysOf = (sale: string): Promise<string[]> =>
-    redis.keys(`${redisPrefix}${saleKeys(sale).pattern}`);
+    keysMatching(redis, `${redisPrefix}${saleKeys(sale).pattern}`);
 
   beforeAll(async () => {
     const { REDIS_URL } = await useStack();
-    redis = new Redis(REDIS_URL, { keyPrefix: redisPrefix });
+    redis = redisClient(REDIS_URL, { keyPrefix: redisPrefix });
     store = new SaleStore(redis);
     decider = new PurchaseDecider(redis, {
       rateLimit: 10,
@@ -50,8 +56,7 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
   }, stackStartTimeoutMs);
 
   afterAll(async () => {
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys.map((key) => key.slice(redisPrefix.length)));
+    await deleteKeysUnderPrefix(redis);
     await redis.quit();
   });
 
@@ -164,7 +169,7 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
   });
 
   it('publishes a change on its isolated channel when a sale is configured', async () => {
-    const subscriber = redis.duplicate();
+    const subscriber = duplicateClient(redis);
     const received: string[] = [];
     subscriber.on('message', (_channel: string, sale: string) => received.push(sale));
     await subscriber.subscribe(changesChannelFor(redisPrefix));
@@ -199,6 +204,20 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
     expect((await decider.decide({ sale: 'doomed', userId: 'u9', quantity: 1 })).outcome).toBe(
       'sale_not_found',
     );
+  });
+
+  it('remove finds every key of a sale whichever master of a cluster holds it', async () => {
+    // Twelve sales spread over the masters of a cluster (one server holds them all otherwise):
+    // a SCAN of any single node would leave most of them behind.
+    const names = Array.from({ length: 12 }, (_, index) => `spread-${index}`);
+    for (const name of names) {
+      await store.configure(definitionOf(name));
+      await sell(name, ['u1']);
+    }
+    const removed = await Promise.all(names.map((name) => store.remove(name)));
+    const left = await Promise.all(names.map((name) => keysOf(name)));
+    expect(removed).toEqual(names.map(() => 7));
+    expect(left.flat()).toEqual([]);
   });
 
   it('stops a sale atomically: no purchase after stop, and it cannot be configured again', async () => {

@@ -1,6 +1,6 @@
 import type { Sale } from '@flashsale/contract';
 import type { Redis } from 'ioredis';
-import { luaScript } from '@flashsale/runtime';
+import { luaScript, masters, type RedisClient } from '@flashsale/runtime';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, outboxGroup, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { toSale } from './sale.ts';
@@ -68,7 +68,7 @@ interface SaleScripts {
   readLedger(...keys: string[]): Promise<[string[], string | null, string[], string[]]>;
 }
 
-type ScriptedRedis = Redis & SaleScripts;
+type ScriptedRedis = RedisClient & SaleScripts;
 
 const configureSaleLua = luaScript(import.meta.url, 'configure-sale.lua');
 const readSaleLua = luaScript(import.meta.url, 'read-sale.lua');
@@ -111,7 +111,7 @@ function toLedger(reply: [string[], string | null, string[], string[]]): SaleLed
 }
 
 /** Registers the scripts once per connection; ioredis calls them by SHA and reloads on NOSCRIPT. */
-function withSaleScripts(redis: Redis): ScriptedRedis {
+function withSaleScripts(redis: RedisClient): ScriptedRedis {
   const scripted = redis as ScriptedRedis;
   if (typeof scripted.configureSale !== 'function') {
     redis.defineCommand('configureSale', { numberOfKeys: 3, lua: configureSaleLua });
@@ -151,7 +151,7 @@ function optionalProductFields(
 export class SaleStore {
   private readonly redis: ScriptedRedis;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.redis = withSaleScripts(redis);
   }
 
@@ -305,15 +305,26 @@ export class SaleStore {
    * Deletes every key a sale has in Redis (UNLINK), its configuration last, so the sale
    * stays closed (stopped) or absent while the others go; PostgreSQL keeps its purchases.
    * Callers that may hold undelivered purchases stop the sale and wait for its outbox first.
+   * On a cluster every master is scanned: the keys share one slot, but a slot that moved
+   * mid-scan must not leave keys behind on its old master unseen.
    */
   async remove(name: string): Promise<number> {
-    const prefix = this.redis.options.keyPrefix ?? '';
     // Out of the index first, so that no relay recreates the outbox stream it no longer lists.
     await this.redis.srem(salesIndexKey, name);
     let removed = 0;
+    for (const node of masters(this.redis)) removed += await this.removeFrom(node, name);
+    removed += await this.redis.unlink(saleKeys(name).config);
+    await this.redis.publish(changesChannelFor(this.redis.options.keyPrefix), name);
+    return removed;
+  }
+
+  /** SCANs one server for the sale's keys and unlinks them (through the client, by slot). */
+  private async removeFrom(node: Redis, name: string): Promise<number> {
+    const prefix = this.redis.options.keyPrefix ?? '';
+    let removed = 0;
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(
+      const [next, found] = await node.scan(
         cursor,
         'MATCH',
         `${prefix}${saleKeys(name).pattern}`,
@@ -321,14 +332,13 @@ export class SaleStore {
         500,
       );
       cursor = next;
-      // SCAN returns full key names; the client adds the prefix again, so strip it.
+      // SCAN (which no client prefixes) returns full key names; UNLINK through the client
+      // adds the prefix again, so strip it.
       const others = found
         .map((key) => key.slice(prefix.length))
         .filter((key) => key !== saleKeys(name).config);
       if (others.length > 0) removed += await this.redis.unlink(...others);
     } while (cursor !== '0');
-    removed += await this.redis.unlink(saleKeys(name).config);
-    await this.redis.publish(changesChannelFor(this.redis.options.keyPrefix), name);
     return removed;
   }
 }

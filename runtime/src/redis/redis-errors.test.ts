@@ -77,6 +77,22 @@ describe('redis errors: classifyRedisError', () => {
     expect(classifyRedisError(socketError('ECONNREFUSED'))).toBe('not_sent');
   });
 
+  it('reads a cluster client that gave up by its last error', () => {
+    const gaveUp = (last: string): Error =>
+      new Error(`Too many Cluster redirections. Last error: ${last}`);
+    expect(classifyRedisError(gaveUp('Error: Command timed out'))).toBe('unanswered');
+    expect(classifyRedisError(gaveUp('Error: Connection is closed.'))).toBe('unanswered');
+    expect(classifyRedisError(gaveUp('ReplyError: CLUSTERDOWN The cluster is down'))).toBe(
+      'refused',
+    );
+    expect(
+      classifyRedisError(
+        gaveUp("Error: Stream isn't writeable and enableOfflineQueue options is false"),
+      ),
+    ).toBe('not_sent');
+    expect(classifyRedisError(gaveUp('ReplyError: ERR unknown command'))).toBeUndefined();
+  });
+
   it('reads the code as the first word of the reply', () => {
     expect(replyCode(reply('MOVED 3999 127.0.0.1:6381'))).toBe('MOVED');
     expect(replyCode(reply('no code here'))).toBe('');

@@ -65,8 +65,25 @@ function clientFailure(error: Error): RedisFailure | undefined {
   return undefined;
 }
 
+/**
+ * A cluster client that ran out of redirections wraps the last node's error in its message
+ * only (`Too many Cluster redirections. Last error: Error: Command timed out`).
+ */
+const clusterGaveUp = /^Too many Cluster redirections\. Last error: (?:(\w*Error): )?(.*)$/s;
+
+function lastClusterFailure(error: Error): RedisFailure | undefined {
+  const match = clusterGaveUp.exec(error.message);
+  if (!match) return undefined;
+  const [, kind, message = ''] = match;
+  if (kind === 'ReplyError')
+    return transientReplyCodes.has(replyCode(new Error(message))) ? 'refused' : undefined;
+  // Whatever else the last attempt met, it may have been written: it may have run.
+  return clientFailure(new Error(message)) ?? 'unanswered';
+}
+
 export function classifyRedisError(error: unknown): RedisFailure | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (clusterGaveUp.test(error.message)) return lastClusterFailure(error);
   if (isReplyError(error)) return transientReplyCodes.has(replyCode(error)) ? 'refused' : undefined;
   const code = socketCode(error);
   if (brokenConnectionCodes.has(code)) return 'unanswered';

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
+import { masters, type RedisClient } from './redis-client.ts';
 import { isReplyError } from './redis-errors.ts';
 
 /**
@@ -87,15 +88,36 @@ export function registerPersistenceInfo(registry: Registry, settings: RedisPersi
   );
 }
 
+/** How much a server with these settings can lose: the higher, the weaker. */
+function weakness(settings: RedisPersistence): number {
+  if (settings.maxmemoryPolicy !== unknown && settings.maxmemoryPolicy !== 'noeviction') return 5;
+  if (settings.unreadable !== undefined) return 4;
+  if (settings.appendonly !== 'yes') return 3;
+  if (settings.appendfsync === 'always') return 0;
+  return settings.appendfsync === 'everysec' ? 1 : 2;
+}
+
 /**
- * At start: read the settings, log them with what they can lose, refuse eviction. Throws
- * (after nothing else was started) when the server may evict.
+ * The settings of every master (one server, or each master of a cluster), as the weakest of
+ * them: a purchase is only as durable as the shard its sale lives on (a master that may evict
+ * counts as the weakest of all, so that the start-up check refuses it).
+ */
+export async function readClusterPersistence(redis: RedisClient): Promise<RedisPersistence> {
+  const all = await Promise.all(masters(redis).map((node) => readRedisPersistence(node)));
+  return all.reduce((weakest, settings) =>
+    weakness(settings) > weakness(weakest) ? settings : weakest,
+  );
+}
+
+/**
+ * At start: read the settings (of every master of a cluster), log them with what they can
+ * lose, refuse eviction. Throws (after nothing else was started) when a server may evict.
  */
 export async function checkRedisPersistence(
-  redis: Redis,
+  redis: RedisClient,
   logger: Logger,
 ): Promise<RedisPersistence> {
-  const settings = await readRedisPersistence(redis);
+  const settings = await readClusterPersistence(redis);
   const fields = {
     appendonly: settings.appendonly,
     appendfsync: settings.appendfsync,

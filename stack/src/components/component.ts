@@ -9,6 +9,8 @@ export interface Component {
   readonly dependsOn: readonly string[];
   /** The loopback port it listens on (checked for collisions before starting). */
   readonly portName: PortName;
+  /** Its port when that is not `portName`'s own (one of several nodes on consecutive ports). */
+  readonly port?: () => number;
   /** The environment variables that tell clients where it is. */
   readonly endpoints: () => Record<string, string>;
   /** Idempotent first-time set-up of its data directory and configuration. */

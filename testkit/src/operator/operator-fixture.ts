@@ -6,14 +6,14 @@ import {
   setHeaderOptions,
   type CoreV1Event,
 } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { Sequelize } from 'sequelize';
-import { createLogger, createRegistry } from '@flashsale/runtime';
+import { createLogger, createRegistry, redisClient, type RedisClient } from '@flashsale/runtime';
 import { migrate, SaleStore } from '@flashsale/platform';
 import { createTestDatabase, dropTestDatabase } from '../databases.ts';
 import { isolatedNames, type IsolatedNames } from '../isolation.ts';
 import { freePort } from '../platform.ts';
 import { useStack, type StackEnv } from '../stack.ts';
+import { deleteKeysUnderPrefix } from '../redis.ts';
 import {
   applyFlashSaleCrd,
   flashSaleGroup,
@@ -47,7 +47,7 @@ export class OperatorFixture {
   readonly kubeConfig = new KubeConfig();
   stack!: StackEnv;
   databaseUrl = '';
-  redis!: Redis;
+  redis!: RedisClient;
   store!: SaleStore;
   database!: Sequelize;
   core!: CoreV1Api;
@@ -74,7 +74,7 @@ export class OperatorFixture {
     await applyFlashSaleCrd(this.kubeConfig, 'flashsale-operator-tests');
     await this.core.createNamespace({ body: { metadata: { name: this.namespace } } });
     this.databaseUrl = await createTestDatabase(this.stack.DATABASE_URL, this.names.database);
-    this.redis = new Redis(this.stack.REDIS_URL, { keyPrefix: this.names.redisPrefix });
+    this.redis = redisClient(this.stack.REDIS_URL, { keyPrefix: this.names.redisPrefix });
     // Outage specs stop Redis on purpose; the client reconnects by itself.
     this.redis.on('error', () => undefined);
     this.store = new SaleStore(this.redis);
@@ -89,9 +89,7 @@ export class OperatorFixture {
     const sales = await this.listSales().catch(() => []);
     await Promise.all(sales.map((sale) => this.forgetSale(sale.metadata.name)));
     await this.core.deleteNamespace({ name: this.namespace }).catch(() => undefined);
-    const keys = await this.redis.keys(`${this.names.redisPrefix}*`);
-    if (keys.length > 0)
-      await this.redis.del(...keys.map((key) => key.slice(this.names.redisPrefix.length)));
+    await deleteKeysUnderPrefix(this.redis);
     this.redis.disconnect();
     await this.database.close();
     await dropTestDatabase(this.stack.DATABASE_URL, this.names.database).catch(() => undefined);

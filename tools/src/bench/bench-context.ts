@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 import type { SaleDefinition } from '@flashsale/platform';
 import { SaleStore } from '@flashsale/platform';
@@ -39,7 +39,7 @@ export interface BenchOptions {
 /** Everything the bench made, so it can all be removed whatever fails. */
 export interface BenchContext {
   readonly options: BenchOptions;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly topic: string;
   readonly database: { readonly name: string; readonly url: string };

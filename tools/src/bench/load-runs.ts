@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 import { SaleStore } from '@flashsale/platform';
 import type { SaleVerification } from '@flashsale/platform';
@@ -24,7 +24,7 @@ export interface LoadTarget {
   /** The key the API processes verify tokens with (k6 signs the crowd's tokens with it). */
   readonly jwtSecret: string;
   /** The platform's Redis (with its key prefix) and PostgreSQL. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly database: Sequelize;
   readonly output: 'inherit' | 'capture';
   /** How long to wait for the outbox → Kafka → PostgreSQL pipeline to drain. */
@@ -174,6 +174,6 @@ export function describeOutcome(outcome: LoadOutcome): string {
 }
 
 /** Deletes a load sale's Redis keys once it has been verified; PostgreSQL keeps its rows. */
-export async function removeLoadSale(redis: Redis, sale: string): Promise<void> {
+export async function removeLoadSale(redis: RedisClient, sale: string): Promise<void> {
   await new SaleStore(redis).remove(sale);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 import {
   migrate,
@@ -49,7 +49,7 @@ export function activeSale(
  * API decides on) and the sales table (what the persister's rows refer to).
  */
 export async function createLoadSale(
-  redis: Redis,
+  redis: RedisClient,
   database: Sequelize | undefined,
   options: LoadSaleOptions,
 ): Promise<SaleDefinition> {
@@ -69,7 +69,7 @@ export async function createLoadSale(
 
 /** `flashsale sale verify`: waits for the outbox → Kafka → PostgreSQL pipeline to drain. */
 export async function verifyLoadSale(
-  redis: Redis,
+  redis: RedisClient,
   database: Sequelize,
   sale: string,
   waitMs: number,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { Redis } from 'ioredis';
 import { changesChannelFor, purchaseDecisionLua, saleKeys, SaleStore } from '@flashsale/platform';
+import type { RedisClient } from '@flashsale/runtime';
 import { activeSale, uniqueSaleName } from './load-sale.ts';
 
 /** Throughput and latency of one bench phase (latencies in milliseconds). */
@@ -13,7 +13,7 @@ export interface PhaseFigures {
 
 export interface LuaBenchmarkOptions {
   /** A client with the bench's own key prefix. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly host: string;
   readonly port: number;
   /** Parallel connections, like the HTTP phases' virtual users. */
