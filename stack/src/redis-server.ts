@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { redisServerArgs } from './components/redis.ts';
+import { askRedis, redisServerArgs } from './components/redis.ts';
 import { statePath } from './paths.ts';
 import { loopback } from './ports.ts';
 
@@ -72,21 +71,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>): Promise<v
 
 /** INFO of one section, or undefined while the server does not answer (INFO works on a stale replica). */
 async function infoOf(serverPort: number, section: string): Promise<string | undefined> {
-  const client = new Redis(serverPort, loopback, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await client.info(section);
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
+  return askRedis(serverPort, (client) => client.info(section));
 }
 
 /**

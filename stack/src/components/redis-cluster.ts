@@ -1,12 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { run } from '../exec.ts';
 import { statePath } from '../paths.ts';
 import { loopback, port } from '../ports.ts';
 import { StepError } from '../progress.ts';
 import type { Component } from './component.ts';
-import { redisAnswers, redisServerArgs } from './redis.ts';
+import { askRedis, redisAnswers, redisServerArgs } from './redis.ts';
 
 /**
  * A real three-master Redis Cluster beside the stack's single Redis (docs/redis-cluster.md),
@@ -65,27 +64,14 @@ export function redisClusterArgs(index: number): string[] {
 
 /** CLUSTER INFO of one node as fields, or undefined while it does not answer. */
 async function clusterInfo(nodePort: number): Promise<Map<string, string> | undefined> {
-  const client = new Redis(nodePort, loopback, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const text = await client.cluster('INFO');
-    return new Map(
-      text
-        .split(/\r?\n/)
-        .filter((line) => line.includes(':'))
-        .map((line) => line.split(':', 2) as [string, string]),
-    );
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
+  const text = await askRedis(nodePort, (client) => client.cluster('INFO'));
+  if (text === undefined) return undefined;
+  return new Map(
+    text
+      .split(/\r?\n/)
+      .filter((line) => line.includes(':'))
+      .map((line) => line.split(':', 2) as [string, string]),
+  );
 }
 
 const nodePorts = (): number[] =>

@@ -36,8 +36,14 @@ export function redisServerArgs(serverPort: number, dir: string, node?: string):
   ];
 }
 
-/** True when a Redis server answers PING on the loopback port; never throws. */
-export async function redisAnswers(serverPort: number): Promise<boolean> {
+/**
+ * One question to a Redis server on the loopback port, on a client of its own that never
+ * retries: the answer, or undefined while the server does not answer. Never throws.
+ */
+export async function askRedis<T>(
+  serverPort: number,
+  ask: (client: Redis) => Promise<T>,
+): Promise<T | undefined> {
   const client = new Redis(serverPort, loopback, {
     lazyConnect: true,
     connectTimeout: 1000,
@@ -48,12 +54,17 @@ export async function redisAnswers(serverPort: number): Promise<boolean> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
+    return await ask(client);
   } catch {
-    return false;
+    return undefined;
   } finally {
     client.disconnect();
   }
+}
+
+/** True when a Redis server answers PING on the loopback port; never throws. */
+export async function redisAnswers(serverPort: number): Promise<boolean> {
+  return (await askRedis(serverPort, (client) => client.ping())) === 'PONG';
 }
 
 /**
