@@ -30,7 +30,19 @@ export interface ApiServer {
   shutdown(): Promise<void>;
 }
 
-export async function startApiServer(config: ApiConfig, logger: Logger): Promise<ApiServer> {
+/** How long an answer from memory may lag Redis at most, unless the change feed clears it first. */
+export const saleAnswerTtlMs = 2000;
+
+export interface ApiServerOptions {
+  /** Defaults to `saleAnswerTtlMs`; a spec lengthens it to show the change feed alone clears it. */
+  readonly saleAnswerTtlMs?: number;
+}
+
+export async function startApiServer(
+  config: ApiConfig,
+  logger: Logger,
+  options: ApiServerOptions = {},
+): Promise<ApiServer> {
   const redis: RedisClient = requestPathRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   redis.on('error', (error: Error) =>
     logger.warn({ err: error.message }, 'redis connection error'),
@@ -41,7 +53,10 @@ export async function startApiServer(config: ApiConfig, logger: Logger): Promise
     throw error;
   });
   const sales = new SaleStore(redis);
-  const saleAnswers = new SaleAnswerCache({ ttlMs: 2000, maxSales: 10_000 });
+  const saleAnswers = new SaleAnswerCache({
+    ttlMs: options.saleAnswerTtlMs ?? saleAnswerTtlMs,
+    maxSales: 10_000,
+  });
   const feed = new SaleChangeFeed(redis);
   const hub = new SaleEventsHub(
     (name) => sales.read(name),
