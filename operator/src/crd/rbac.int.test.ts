@@ -61,8 +61,9 @@ describe('rbac: the flash-sale-operator ServiceAccount of manifests/rbac', () =>
 
   beforeAll(async () => {
     cluster = await connectCluster();
-    // Cluster-wide objects shared by every run: applied idempotently, never deleted. The base
-    // holds no Namespace (deleting it must not delete one), so its namespace comes first.
+    // The base holds no Namespace (deleting it must not delete one), so its namespace comes
+    // first. Its cluster-wide objects carry the chart's names, so they are deleted afterwards:
+    // left behind, they would stop a `helm install flash-sale` on the same API server.
     const created = await kubectl(cluster, ['create', 'namespace', operatorNamespace]);
     if (created.exitCode !== 0 && !created.stderr.includes('AlreadyExists')) {
       throw new Error(`kubectl create namespace ${operatorNamespace}: ${created.stderr}`);
@@ -76,6 +77,16 @@ describe('rbac: the flash-sale-operator ServiceAccount of manifests/rbac', () =>
       'manifests/rbac',
     ]);
   }, stackStartTimeoutMs);
+
+  afterAll(async () => {
+    await mustKubectl(cluster, [
+      'delete',
+      '-k',
+      'manifests/rbac',
+      '--ignore-not-found',
+      '--wait=false',
+    ]);
+  }, 60_000);
 
   it('may do everything the operator needs', async () => {
     const flashsales = 'flashsales.flashsale.io';
