@@ -10,6 +10,7 @@ import {
   projectRoot,
   prometheusRemoteWriteUrl,
   readEnvFile,
+  status,
   toolBin,
 } from '@flashsale/stack';
 import {
@@ -270,6 +271,7 @@ interface BenchCommandOptions extends OutputFlags {
 
 /** `bench --redis-cluster`: the same decisions against one Redis, then the cluster. */
 async function shardBenchCommand(options: BenchCommandOptions): Promise<void> {
+  await requireStack(['redis']);
   const env = { ...(existsSync(envFilePath()) ? await readEnvFile() : {}), ...process.env };
   const targets = [
     ['one Redis', required(env, 'REDIS_SINGLE_URL')],
@@ -335,7 +337,20 @@ function formatBench(report: BenchJson): string {
   return `\n${figures}\n\n${profile}`;
 }
 
+/** The bench measures the running stack: say so plainly when a part of it is not up. */
+async function requireStack(needed: readonly string[]): Promise<void> {
+  const down = (await status())
+    .filter((component) => needed.includes(component.name) && !component.ready)
+    .map((component) => component.name);
+  if (down.length > 0) {
+    throw new Error(
+      `the bench needs the local stack, and ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} not running: start it with \`npx flashsale stack up\``,
+    );
+  }
+}
+
 async function benchCommand(options: BenchCommandOptions): Promise<void> {
+  await requireStack(['redis', 'postgresql', 'kafka']);
   const stackEnv = existsSync(envFilePath()) ? await readEnvFile() : {};
   const env = { ...stackEnv, ...process.env };
   const base = await platformBaseEnv(stackEnv);

@@ -25,7 +25,18 @@ export async function deleteKeysUnderPrefix(client: RedisClient): Promise<number
   if (prefix === '') throw new Error('refusing to delete every key: the client has no key prefix');
   // SCAN (which no client prefixes) returns full key names; the client adds the prefix again.
   const keys = (await scanAll(client, `${prefix}*`)).map((key) => key.slice(prefix.length));
-  if (keys.length === 0) return 0;
+  let deleted = 0;
+  // In chunks: a long bench leaves hundreds of thousands of buyer keys, more arguments than
+  // one call (or one spread) can take.
+  for (let at = 0; at < keys.length; at += unlinkChunk) {
+    deleted += await unlinkAll(client, keys.slice(at, at + unlinkChunk));
+  }
+  return deleted;
+}
+
+const unlinkChunk = 1000;
+
+async function unlinkAll(client: RedisClient, keys: string[]): Promise<number> {
   if (!(client instanceof Cluster)) return client.unlink(...keys);
   // Keys of different sales live in different slots: one UNLINK each.
   const counts = await Promise.all(keys.map((key) => client.unlink(key)));
