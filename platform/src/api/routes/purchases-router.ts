@@ -67,6 +67,13 @@ function failureResult(error: unknown): AttemptResult {
   return dependencyAnswer(error) ? 'unavailable' : 'error';
 }
 
+// The messages of the answers memory can give too, so both paths say exactly the same.
+const endedMessage = 'the sale has ended';
+const soldOutMessage = 'sold out';
+const notStartedMessage = (startsAt: Date): string =>
+  `the sale starts at ${startsAt.toISOString()}`;
+const notFoundMessage = (sale: string): string => `no sale named "${sale}"`;
+
 /** Turns a decision into the contract's answer (status, body, headers). */
 function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
   switch (decision.outcome) {
@@ -83,15 +90,11 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
         'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)),
       });
     case 'sale_not_found':
-      throw new HttpError(404, 'sale_not_found', `no sale named "${sale}"`);
+      throw new HttpError(404, 'sale_not_found', notFoundMessage(sale));
     case 'not_started':
-      throw new HttpError(
-        409,
-        'not_started',
-        `the sale starts at ${decision.startsAt.toISOString()}`,
-      );
+      throw new HttpError(409, 'not_started', notStartedMessage(decision.startsAt));
     case 'ended':
-      throw new HttpError(409, 'ended', 'the sale has ended');
+      throw new HttpError(409, 'ended', endedMessage);
     case 'limit_reached':
       throw new HttpError(
         409,
@@ -102,13 +105,13 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
       throw new HttpError(
         410,
         'sold_out',
-        decision.remaining > 0 ? `only ${decision.remaining} left` : 'sold out',
+        decision.remaining > 0 ? `only ${decision.remaining} left` : soldOutMessage,
       );
   }
 }
 
-const soldOutBody = errorJson('sold_out', 'sold out');
-const endedBody = errorJson('ended', 'the sale has ended');
+const soldOutBody = errorJson('sold_out', soldOutMessage);
+const endedBody = errorJson('ended', endedMessage);
 
 function errorJson(code: 'sold_out' | 'ended' | 'not_started' | 'sale_not_found', message: string) {
   return JSON.stringify({ error: { code, message } });
@@ -128,11 +131,11 @@ function answerKnown(ctx: Context, known: KnownAnswer, sale: string): void {
       return;
     case 'not_started':
       ctx.status = 409;
-      ctx.body = errorJson('not_started', `the sale starts at ${known.startsAt.toISOString()}`);
+      ctx.body = errorJson('not_started', notStartedMessage(known.startsAt));
       return;
     case 'sale_not_found':
       ctx.status = 404;
-      ctx.body = errorJson('sale_not_found', `no sale named "${sale}"`);
+      ctx.body = errorJson('sale_not_found', notFoundMessage(sale));
   }
 }
 
