@@ -26,6 +26,9 @@ import {
   type FsyncBenchResult,
   type ProfileSummary,
   runShardBench,
+  checkoutRoots,
+  formatCompareReport,
+  runCompareBench,
   describeOutcome,
   removeLoadSale,
   runContention,
@@ -248,6 +251,10 @@ export function registerBenchCommands(program: Command): void {
     )
     .option('--sales <n>', 'sales for --redis-cluster', positiveInteger('--sales'), 30)
     .option(
+      '--compare <dirs...>',
+      "only the sold-out and purchase phases, for this checkout's API and then each other checkout's (e.g. a `git worktree` of another revision, with its node_modules), in one run against bare Koa (docs/benchmarks.md)",
+    )
+    .option(
       '--cpu-prof <dir>',
       "also profile the API's sold-out answers (node --cpu-prof) into DIR",
     );
@@ -267,6 +274,7 @@ interface BenchCommandOptions extends OutputFlags {
   fsyncOnly?: boolean;
   redisCluster?: boolean;
   sales: number;
+  compare?: string[];
 }
 
 /** `bench --redis-cluster`: the same decisions against one Redis, then the cluster. */
@@ -350,6 +358,8 @@ async function requireStack(needed: readonly string[]): Promise<void> {
 }
 
 async function benchCommand(options: BenchCommandOptions): Promise<void> {
+  // Checked before anything starts: a wrong directory should not cost a crowd's signing.
+  const roots = options.compare === undefined ? [] : checkoutRoots(projectRoot, options.compare);
   await requireStack(['redis', 'postgresql', 'kafka']);
   const stackEnv = existsSync(envFilePath()) ? await readEnvFile() : {};
   const env = { ...stackEnv, ...process.env };
@@ -374,6 +384,16 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
     ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     progress: log,
   };
+  if (options.compare !== undefined) {
+    const compared = await runCompareBench(benchOptions, roots);
+    log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+    printResult(
+      options,
+      { kind: 'compare', ...compared },
+      (report) => `\n${formatCompareReport(report)}`,
+    );
+    return;
+  }
   const figures: BenchJson =
     options.fsyncOnly === true
       ? { kind: 'fsync', ...(await runFsyncBench(benchOptions)) }

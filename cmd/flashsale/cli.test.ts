@@ -64,7 +64,7 @@ const optionsOf = (): [string, Option][] =>
 /** Options that take a value that is not a number; every other valued option is numeric. */
 const textOptions = ['sale apply --file', 'load contention --testid', 'load sustained --testid'];
 const urlOptions = ['load contention --prometheus', 'load sustained --prometheus'];
-const pathOptions = ['bench --cpu-prof'];
+const pathOptions = ['bench --compare', 'bench --cpu-prof'];
 
 describe('flashsale CLI conventions', () => {
   it('prints its version with --version and exits 0', async () => {

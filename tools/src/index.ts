@@ -3,6 +3,8 @@
 export { formatBenchReport, formatFsyncReport } from './bench/bench-report.ts';
 export type { BenchResult, FsyncBenchResult } from './bench/bench-report.ts';
 export { runBench, runFsyncBench } from './bench/bench-run.ts';
+export { checkoutRoots, formatCompareReport, runCompareBench } from './bench/bench-compare.ts';
+export type { CompareBenchResult } from './bench/bench-compare.ts';
 export type { PlatformKind } from './bench/bench-run.ts';
 export { formatProfileSummary, summariseCpuProfile } from './bench/cpu-profile.ts';
 export type { CpuProfile, ProfileSummary } from './bench/cpu-profile.ts';

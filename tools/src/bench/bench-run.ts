@@ -64,7 +64,7 @@ async function preflight(context: BenchContext, server: BenchProcess, phase: Htt
   }
 }
 
-function wrkOptions(context: BenchContext, server: BenchProcess, phase: HttpPhase) {
+export function wrkOptions(context: BenchContext, server: BenchProcess, phase: HttpPhase) {
   const threads = Math.max(1, context.cores.generatorCores);
   return {
     wrk: context.options.wrk,
@@ -122,16 +122,20 @@ interface ApiSales {
   readonly purchase: string;
 }
 
+/** No stock at all: the state of a sale whose last unit is gone. */
+export function soldOutSale(context: BenchContext): Promise<string> {
+  return configureSale(context, {
+    ...activeSale(uniqueSaleName('bench-sold-out'), {
+      label: 'bench-sold-out',
+      stock: 0,
+      perUserLimit: unlimited,
+    }),
+  });
+}
+
 async function apiSales(context: BenchContext): Promise<ApiSales> {
   return {
-    // No stock at all: the state of a sale whose last unit is gone.
-    soldOut: await configureSale(context, {
-      ...activeSale(uniqueSaleName('bench-sold-out'), {
-        label: 'bench-sold-out',
-        stock: 0,
-        perUserLimit: unlimited,
-      }),
-    }),
+    soldOut: await soldOutSale(context),
     notStarted: await windowSale(context, 'bench-not-started', hour),
     ended: await windowSale(context, 'bench-ended', -2 * hour),
     purchase: await benchSale(context, 'bench-purchase', unlimited, unlimited),
@@ -157,10 +161,15 @@ export const purchasePhase = (sale: string, name: PhaseName, label: string): Htt
 
 async function spawnProcess(
   context: BenchContext,
-  spec: Omit<BenchProcessSpec, 'port' | 'env'> & { env: NodeJS.ProcessEnv; portVariable: string },
+  spec: Omit<BenchProcessSpec, 'port' | 'env'> & {
+    env: NodeJS.ProcessEnv;
+    portVariable: string;
+    /** The checkout whose script runs; this one unless given. */
+    root?: string;
+  },
 ): Promise<BenchProcess> {
   const port = await freePort();
-  const process_ = await startBenchProcess(context.options.projectRoot, {
+  const process_ = await startBenchProcess(spec.root ?? context.options.projectRoot, {
     ...spec,
     port,
     env: { ...spec.env, [spec.portVariable]: String(port) },
@@ -184,24 +193,32 @@ function isolation(context: BenchContext): NodeJS.ProcessEnv {
   };
 }
 
+/** How the bench starts one API beside its environment: node flags, another checkout. */
+export interface ApiLaunch {
+  readonly nodeFlags?: readonly string[];
+  /** Another checkout whose sources run (`bench --compare`); this one when not given. */
+  readonly root?: string;
+}
+
 /** The API exactly as `npm start` runs it (cmd/api/main.ts, its environment), plus `extra`. */
 export function startApi(
   context: BenchContext,
   name: string,
   extra: NodeJS.ProcessEnv = {},
-  nodeFlags: readonly string[] = [],
+  launch: ApiLaunch = {},
 ): Promise<BenchProcess> {
   return spawnProcess(context, {
     name,
+    ...(launch.root === undefined ? {} : { root: launch.root }),
     script: 'cmd/api/main.ts',
     env: { ...context.options.processEnv('api'), ...isolation(context), ...extra },
     readyPath: '/readyz',
     portVariable: 'PORT',
-    nodeFlags,
+    nodeFlags: launch.nodeFlags ?? [],
   });
 }
 
-async function startPipeline(context: BenchContext): Promise<void> {
+export async function startPipeline(context: BenchContext): Promise<void> {
   for (const kind of ['persister', 'relay'] as const) {
     await spawnProcess(context, {
       name: kind,
@@ -213,12 +230,12 @@ async function startPipeline(context: BenchContext): Promise<void> {
   }
 }
 
-async function stopProcess(context: BenchContext, process_: BenchProcess): Promise<void> {
+export async function stopProcess(context: BenchContext, process_: BenchProcess): Promise<void> {
   await process_.stop();
   context.processes.splice(context.processes.indexOf(process_), 1);
 }
 
-function startBaseline(context: BenchContext, kind: 'hello' | 'db-first', sale = '') {
+export function startBaseline(context: BenchContext, kind: 'hello' | 'db-first', sale = '') {
   return spawnProcess(context, {
     name: kind,
     script: 'tools/src/bench/bench-server-main.ts',
@@ -271,19 +288,42 @@ async function helloK6Phase(context: BenchContext, hello: BenchProcess): Promise
   };
 }
 
+/** The baseline every ratio divides by: a Koa hello world, as fast as Node serves HTTP. */
+export const helloPhase: HttpPhase = {
+  name: 'hello',
+  label: 'bare Koa hello world (1x)',
+  sale: 'any',
+  expectStatus: 200,
+  idempotencyKey: true,
+};
+
 async function helloPhases(context: BenchContext): Promise<ThroughputPhase[]> {
   const hello = await startBaseline(context, 'hello');
   try {
-    const wrk = await measurePhase(context, hello, {
-      name: 'hello',
-      label: 'bare Koa hello world (1x)',
-      sale: 'any',
-      expectStatus: 200,
-      idempotencyKey: true,
-    });
+    const wrk = await measurePhase(context, hello, helloPhase);
     return [wrk, await helloK6Phase(context, hello)];
   } finally {
     await stopProcess(context, hello);
+  }
+}
+
+/**
+ * A pipeline that has just started (a new topic, a consumer group joining, cold caches in
+ * Kafka and PostgreSQL) sells at a fraction of its later rate for a while: whichever API
+ * came first would be measured against it. So purchases run unmeasured for a while first.
+ */
+export async function warmUpPipeline(context: BenchContext, sale: string): Promise<void> {
+  const seconds = 3 * context.options.durationSeconds;
+  context.options.progress(`bench: warming up the pipeline for ${seconds} s ...`);
+  const api = await startApi(context, 'api warm-up');
+  try {
+    await runWrk({
+      ...wrkOptions(context, api, purchasePhase(sale, 'purchase', 'warm-up')),
+      durationSeconds: seconds,
+    });
+    await drain(context, sale);
+  } finally {
+    await stopProcess(context, api);
   }
 }
 
@@ -431,7 +471,14 @@ async function luaPhase(context: BenchContext): Promise<ThroughputPhase> {
 }
 
 async function profileSoldOut(context: BenchContext, sales: ApiSales, dir: string): Promise<void> {
-  const api = await startApi(context, 'api-profiled', {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const api = await startApi(
+    context,
+    'api-profiled',
+    {},
+    {
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    },
+  );
   try {
     await measurePhase(
       context,
@@ -450,6 +497,7 @@ async function runPhases(context: BenchContext) {
   const hello = await helloPhases(context);
   await startPipeline(context);
   const sales = await apiSales(context);
+  await warmUpPipeline(context, sales.purchase);
   const byDefault = await defaultApiPhases(context, sales);
   const traced = await tracingPhases(context, sales);
   const dbFirst = await dbFirstPhase(context);
@@ -564,7 +612,7 @@ export async function runFsyncBench(options: BenchOptions): Promise<FsyncBenchRe
   });
 }
 
-async function withBenchContext<T>(
+export async function withBenchContext<T>(
   options: BenchOptions,
   use: (context: BenchContext) => Promise<T>,
 ): Promise<T> {
