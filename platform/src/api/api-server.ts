@@ -19,6 +19,7 @@ import { SaleStore } from '../sales/sale-store.ts';
 import { createApp } from './app.ts';
 import { createBearerVerifier } from './auth.ts';
 import { answerUnparsedRequests } from './client-errors.ts';
+import { memoryAnswers } from './memory-answers.ts';
 import type { ApiConfig } from './config.ts';
 import { SaleEventsHub } from './sale-events-hub.ts';
 
@@ -91,6 +92,7 @@ export async function startApiServer(
     metrics.registry,
     lastKnown(() => sales.list(), []),
   );
+  const isRedisReady = (): boolean => redis.status === 'ready';
   const app = createApp({
     sales,
     decider: new PurchaseDecider(redis, {
@@ -105,7 +107,7 @@ export async function startApiServer(
     verifier: createBearerVerifier(config),
     metrics,
     readiness: { isReady: () => !draining && redis.status === 'ready' },
-    isRedisReady: () => redis.status === 'ready',
+    isRedisReady,
     devLogin: config.AUTH_DEV_LOGIN,
     corsOrigin: config.CORS_ORIGIN,
     sse: {
@@ -117,11 +119,17 @@ export async function startApiServer(
   app.on('error', (error: unknown) => logger.error({ err: error }, 'request failed'));
 
   const handle = app.callback();
+  const fromMemory = memoryAnswers({
+    saleAnswers,
+    metrics,
+    isRedisReady,
+    corsOrigin: config.CORS_ORIGIN,
+  });
   const server = createServer((req, res) => {
     // While draining, every answer closes its connection: a keep-alive client opens a new one
     // (to a pod still serving) instead of reusing a socket this server is about to close.
     if (draining) res.setHeader('Connection', 'close');
-    void handle(req, res);
+    if (!fromMemory(req, res)) void handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
   answerUnparsedRequests(server);

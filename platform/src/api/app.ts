@@ -34,6 +34,9 @@ export interface AppDeps {
   readonly sse?: SseSettings;
 }
 
+/** What a storefront's script may read of an answer beyond the CORS-safelisted headers. */
+export const corsExposedHeaders = ['Retry-After'] as const;
+
 function saleEventsOptions(deps: AppDeps) {
   const settings = deps.sse ?? defaultSseSettings;
   const metrics = createSseMetrics(deps.metrics.registry, () => deps.hub.clientCount);
@@ -62,7 +65,7 @@ export function createApp(deps: AppDeps): Koa {
       cors({
         origin: deps.corsOrigin,
         allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-        exposeHeaders: ['Retry-After'],
+        exposeHeaders: [...corsExposedHeaders],
         maxAge: 600,
       }),
     );

@@ -15,11 +15,41 @@ interface TraceState {
   traceContext?: Context;
 }
 
+type Span = ReturnType<typeof tracer.startSpan>;
+
+/** The server span of one request, continuing the caller's trace when it sends `traceparent`. */
+export function startServerSpan(
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+): { readonly span: Span; readonly parent: Context } {
+  const parent = contextFrom(headers);
+  const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+  if (span.isRecording()) span.setAttributes({ 'http.request.method': method, 'url.path': path });
+  return { span, parent };
+}
+
+/** Names a recorded server span by its route and ends it with the answer's status. */
+export function endServerSpan(
+  span: Span,
+  method: string,
+  route: string | undefined,
+  status: number,
+): void {
+  if (route) {
+    span.updateName(`${method} ${route}`);
+    span.setAttribute('http.route', route);
+  }
+  span.setAttribute('http.response.status_code', status);
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
+
 /**
- * A server span per request, continuing the caller's trace when it sends `traceparent`.
- * A request the sampler does not record costs only the sampling decision: its context is
- * not entered for the whole request (no async-context bookkeeping on every await), only
- * kept for the code that carries it on (`inRequestContext`, around the Redis decision).
+ * A server span per request. A request the sampler does not record costs only the sampling
+ * decision: its context is not entered for the whole request (no async-context bookkeeping
+ * on every await), only kept for the code that carries it on (`inRequestContext`, around
+ * the Redis decision).
  */
 export function requestTracing(): Middleware<TraceState> {
   return async (ctx, next) => {
@@ -27,25 +57,17 @@ export function requestTracing(): Middleware<TraceState> {
       await next();
       return;
     }
-    const parent = contextFrom(ctx.headers);
-    const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent);
+    const { span, parent } = startServerSpan(ctx.method, ctx.path, ctx.headers);
     if (!span.isRecording()) {
       ctx.state.traceContext = trace.setSpan(parent, span);
       await next();
       return;
     }
-    span.setAttributes({ 'http.request.method': ctx.method, 'url.path': ctx.path });
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
       const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute;
-      if (route) {
-        span.updateName(`${ctx.method} ${route}`);
-        span.setAttribute('http.route', route);
-      }
-      span.setAttribute('http.response.status_code', ctx.status);
-      if (ctx.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      endServerSpan(span, ctx.method, route, ctx.status);
     }
   };
 }

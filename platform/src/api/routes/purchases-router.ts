@@ -7,7 +7,7 @@ import {
   type PurchaseDecider,
   type PurchaseDecision,
 } from '../../purchases/purchase-decider.ts';
-import type { KnownAnswer, SaleAnswerCache } from '../../purchases/sale-answer-cache.ts';
+import type { SaleAnswerCache } from '../../purchases/sale-answer-cache.ts';
 import type { SaleStore } from '../../sales/sale-store.ts';
 import { isSaleName } from '../../sales/sale-name.ts';
 import { activeTraceparent, inSpan, SpanKind } from '@flashsale/runtime';
@@ -16,6 +16,14 @@ import { HttpError } from '../http-error.ts';
 import { dependencyAnswer } from '../middleware/dependency-errors.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { inRequestContext } from '../middleware/request-tracing.ts';
+import {
+  endedMessage,
+  knownResponse,
+  notFoundMessage,
+  notStartedMessage,
+  resultOf,
+  soldOutMessage,
+} from './known-answers.ts';
 import { findSale } from './sales-router.ts';
 
 const purchaseBody = z.object({ quantity: z.number().int().min(1).max(1000).default(1) }).strict();
@@ -50,29 +58,11 @@ function readRequest(ctx: Context): { quantity: number; idempotencyKey: string |
   return { quantity: parsed.data.quantity, idempotencyKey: key === '' ? undefined : key };
 }
 
-const resultOf: Record<PurchaseDecision['outcome'], AttemptResult> = {
-  confirmed: 'confirmed',
-  replay: 'confirmed',
-  rate_limited: 'rejected',
-  sale_not_found: 'rejected',
-  not_started: 'not_started',
-  ended: 'ended',
-  limit_reached: 'limit_reached',
-  sold_out: 'sold_out',
-};
-
 /** What an attempt that got no decision counts as: the two 503s apart from real faults. */
 function failureResult(error: unknown): AttemptResult {
   if (error instanceof OutcomeUnknownError) return 'outcome_unknown';
   return dependencyAnswer(error) ? 'unavailable' : 'error';
 }
-
-// The messages of the answers memory can give too, so both paths say exactly the same.
-const endedMessage = 'the sale has ended';
-const soldOutMessage = 'sold out';
-const notStartedMessage = (startsAt: Date): string =>
-  `the sale starts at ${startsAt.toISOString()}`;
-const notFoundMessage = (sale: string): string => `no sale named "${sale}"`;
 
 /** Turns a decision into the contract's answer (status, body, headers). */
 function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
@@ -107,35 +97,6 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
         'sold_out',
         decision.remaining > 0 ? `only ${decision.remaining} left` : soldOutMessage,
       );
-  }
-}
-
-const soldOutBody = errorJson('sold_out', soldOutMessage);
-const endedBody = errorJson('ended', endedMessage);
-
-function errorJson(code: 'sold_out' | 'ended' | 'not_started' | 'sale_not_found', message: string) {
-  return JSON.stringify({ error: { code, message } });
-}
-
-/** The same status and body `answer` gives for the decision, written without a throw. */
-function answerKnown(ctx: Context, known: KnownAnswer, sale: string): void {
-  ctx.set('Content-Type', 'application/json; charset=utf-8');
-  switch (known.outcome) {
-    case 'sold_out':
-      ctx.status = 410;
-      ctx.body = soldOutBody;
-      return;
-    case 'ended':
-      ctx.status = 409;
-      ctx.body = endedBody;
-      return;
-    case 'not_started':
-      ctx.status = 409;
-      ctx.body = errorJson('not_started', notStartedMessage(known.startsAt));
-      return;
-    case 'sale_not_found':
-      ctx.status = 404;
-      ctx.body = errorJson('sale_not_found', notFoundMessage(sale));
   }
 }
 
@@ -193,7 +154,10 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
       return;
     }
     count(sale, resultOf[known.outcome]);
-    answerKnown(ctx, known, sale);
+    const response = knownResponse(known, sale);
+    ctx.status = response.status;
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
+    ctx.body = response.body;
   };
 
   router.post('/', fromMemory, requireUser(deps.verifier), jsonBody(), async (ctx) => {
