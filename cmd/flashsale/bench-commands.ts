@@ -27,6 +27,7 @@ import {
   type ProfileSummary,
   runShardBench,
   checkoutRoots,
+  profiledLoads,
   formatCompareReport,
   runCompareBench,
   describeOutcome,
@@ -256,7 +257,7 @@ export function registerBenchCommands(program: Command): void {
     )
     .option(
       '--cpu-prof <dir>',
-      "also profile the API's sold-out answers (node --cpu-prof) into DIR",
+      "also profile the API's sold-out answers and its purchases (node --cpu-prof) into DIR/sold-out and DIR/purchase",
     );
   withJsonOption(bench).action(async (options: BenchCommandOptions) => {
     if (options.redisCluster === true) await shardBenchCommand(options);
@@ -331,18 +332,28 @@ async function busiestProfile(dir: string): Promise<BusiestProfile | null> {
   return best;
 }
 
-/** What `flashsale bench --json` prints: the run's figures, and its CPU profile if asked for. */
+type ProfiledLoad = (typeof profiledLoads)[number];
+
+async function profilesIn(dir: string): Promise<Record<ProfiledLoad, BusiestProfile | null>> {
+  const found: Partial<Record<ProfiledLoad, BusiestProfile | null>> = {};
+  for (const load of profiledLoads) found[load] = await busiestProfile(join(dir, load));
+  return found as Record<ProfiledLoad, BusiestProfile | null>;
+}
+
+/** What `flashsale bench --json` prints: the run's figures, and its CPU profiles if asked for. */
 type BenchJson = (
   ({ readonly kind: 'bench' } & BenchResult) | ({ readonly kind: 'fsync' } & FsyncBenchResult)
-) & { readonly cpuProfile?: BusiestProfile | null };
+) & { readonly cpuProfiles?: Partial<Record<ProfiledLoad, BusiestProfile | null>> };
 
 function formatBench(report: BenchJson): string {
   const figures = report.kind === 'fsync' ? formatFsyncReport(report) : formatBenchReport(report);
-  if (report.cpuProfile === undefined) return `\n${figures}`;
-  const profile = report.cpuProfile
-    ? formatProfileSummary(report.cpuProfile.summary, report.cpuProfile.file)
-    : 'no .cpuprofile was written';
-  return `\n${figures}\n\n${profile}`;
+  if (report.cpuProfiles === undefined) return `\n${figures}`;
+  const profiles = Object.entries(report.cpuProfiles).map(([load, profile]) =>
+    profile
+      ? `${load}: ${formatProfileSummary(profile.summary, profile.file)}`
+      : `${load}: no .cpuprofile was written`,
+  );
+  return `\n${figures}\n\n${profiles.join('\n\n')}`;
 }
 
 /** The bench measures the running stack: say so plainly when a part of it is not up. */
@@ -400,7 +411,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
       : { kind: 'bench', ...(await runBench(benchOptions)) };
   log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
   const report = profileDir
-    ? { ...figures, cpuProfile: await busiestProfile(profileDir) }
+    ? { ...figures, cpuProfiles: await profilesIn(profileDir) }
     : figures;
   printResult(options, report, formatBench);
 }

@@ -2,7 +2,7 @@
 // Generated from those imports when the workspaces were split; keep it to what is imported.
 export { formatBenchReport, formatFsyncReport } from './bench/bench-report.ts';
 export type { BenchResult, FsyncBenchResult } from './bench/bench-report.ts';
-export { runBench, runFsyncBench } from './bench/bench-run.ts';
+export { profiledLoads, runBench, runFsyncBench } from './bench/bench-run.ts';
 export { checkoutRoots, formatCompareReport, runCompareBench } from './bench/bench-compare.ts';
 export type { CompareBenchResult } from './bench/bench-compare.ts';
 export type { PlatformKind } from './bench/bench-run.ts';

@@ -22,6 +22,10 @@ export interface MemoryAnswerDeps {
   readonly corsOrigin: string;
 }
 
+interface Written extends KnownResponse {
+  readonly headers: string[];
+}
+
 /** Answers a request in place, or says it is not one for memory (then Koa answers it). */
 export type MemoryAnswers = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -53,21 +57,18 @@ export function memoryAnswers(deps: MemoryAnswerDeps): MemoryAnswers {
     'Content-Type',
     'application/json; charset=utf-8',
   ];
-  const headersFor = (response: KnownResponse): string[] => [
-    ...common,
-    'Content-Length',
-    String(Buffer.byteLength(response.body)),
-  ];
-  // Sold out and ended have one body for every sale: their headers are built once.
-  const constant = new Map<KnownAnswer['outcome'], string[]>();
-  const headers = (outcome: KnownAnswer['outcome'], response: KnownResponse): string[] => {
-    if (outcome !== 'sold_out' && outcome !== 'ended') return headersFor(response);
-    let built = constant.get(outcome);
-    if (built === undefined) {
-      built = headersFor(response);
-      constant.set(outcome, built);
+  // Written once per remembered answer: the cache hands out the same object until it
+  // forgets the sale, so a crowd on one sale reuses one body and one header list.
+  const written = new WeakMap<KnownAnswer, Written>();
+  const writtenFor = (known: KnownAnswer, sale: string): Written => {
+    let answer = written.get(known);
+    if (answer === undefined) {
+      const response = knownResponse(known, sale);
+      const length = String(Buffer.byteLength(response.body));
+      answer = { ...response, headers: [...common, 'Content-Length', length] };
+      written.set(known, answer);
     }
-    return built;
+    return answer;
   };
 
   /** The sale a request asks about when it is one for memory: a bare purchase attempt. */
@@ -89,12 +90,12 @@ export function memoryAnswers(deps: MemoryAnswerDeps): MemoryAnswers {
     const traced = tracingEnabled()
       ? startServerSpan('POST', url.split('?', 1)[0] ?? url, req.headers).span
       : undefined;
-    const response = knownResponse(known, sale);
+    const response = writtenFor(known, sale);
     deps.metrics.purchaseAttempts.inc({
       sale: deps.metrics.saleLabels.label(sale),
       result: resultOf[known.outcome],
     });
-    res.writeHead(response.status, headers(known.outcome, response));
+    res.writeHead(response.status, response.headers);
     res.end(response.body);
     end({ method: 'POST', route: purchaseRoute, status_code: String(response.status) });
     if (traced?.isRecording() === true) {

@@ -29,16 +29,15 @@ function crowdRun(
  * Purchases at a fixed arrival rate (the open model): one connection per wrk thread, each on
  * its own schedule, latency counted from when each request was due (tools/load/wrk-crowd.lua).
  */
-export async function halfRatePhase(
+export async function openModelPhase(
   context: BenchContext,
   api: BenchProcess,
   rate: number,
+  label = 'p99 at half the max purchase rate',
 ): Promise<OpenModelResult> {
   const asked = Math.max(1, Math.round(rate));
-  context.options.progress(
-    `bench: p99 at half the max purchase rate (${asked} req/s, open model) ...`,
-  );
-  const sale = await benchSale(context, 'bench-half-rate', unlimited, unlimited);
+  context.options.progress(`bench: ${label} (${asked} req/s, open model) ...`);
+  const sale = await benchSale(context, 'bench-open-model', unlimited, unlimited);
   // Enough connections that one slow answer does not hold up the schedule of the others.
   const connections = Math.max(8, Math.min(64, context.options.connections));
   const before = await api.cpuTicks();
@@ -75,6 +74,25 @@ async function waitFor(
     await sleep(pollMs);
   }
   return false;
+}
+
+/** Fractions of the closed model's purchase rate the latency sweep asks for, below half. */
+export const sweepFractions = [1 / 16, 1 / 8, 1 / 4] as const;
+
+/**
+ * The same open model at lower rates: where, below half the closed model's burst, latency
+ * still meets the target (the burst outruns what the pipeline sustains beside it).
+ */
+export async function latencySweep(
+  context: BenchContext,
+  api: BenchProcess,
+  maxRate: number,
+): Promise<OpenModelResult[]> {
+  const results: OpenModelResult[] = [];
+  for (const fraction of sweepFractions) {
+    results.push(await openModelPhase(context, api, maxRate * fraction, 'latency sweep'));
+  }
+  return results;
 }
 
 /**

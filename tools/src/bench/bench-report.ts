@@ -71,6 +71,8 @@ export interface BenchResult {
   readonly defaultSampler: string;
   readonly phases: readonly ThroughputPhase[];
   readonly halfRate: OpenModelResult;
+  /** The open model at lower rates (`sweepFractions` of the purchase row's). */
+  readonly latencySweep: readonly OpenModelResult[];
   readonly sellOut: SellOutResult;
 }
 
@@ -186,6 +188,14 @@ function halfRateLine(half: OpenModelResult): string {
   return `p99 at half the max purchase rate: ${l.p99.toFixed(2)} ms at ${thousands(half.rate)} req/s asked, ${thousands(half.achieved)} answered (open model, latency from each request's scheduled time; p50 ${l.p50.toFixed(2)}, p90 ${l.p90.toFixed(2)}, p99.9 ${l.p999.toFixed(2)} ms); target < ${benchTargets.halfRateP99Ms} ms: ${verdict(l.p99 < benchTargets.halfRateP99Ms)}; generator ${percent(half.generatorCpu)}, API ${percent(half.serverCpu)} of one core${note}`;
 }
 
+function sweepLine(sweep: readonly OpenModelResult[]): string {
+  const points = sweep.map((point) => {
+    const late = behindSchedule(point) ? ', behind schedule' : '';
+    return `${thousands(point.rate)} req/s: p50 ${point.latencyMs.p50.toFixed(2)}, p99 ${point.latencyMs.p99.toFixed(2)} ms (API ${percent(point.serverCpu)}${late})`;
+  });
+  return `latency at lower rates (same open model): ${points.join('; ')}`;
+}
+
 function sellOutLine(sellOut: SellOutResult): string {
   const lag = sellOut.lastPersistedMs;
   const persisted =
@@ -249,6 +259,7 @@ export function formatBenchReport(result: BenchResult): string {
     `purchase / database-first: ${times(dbFirst)}; target >= ${benchTargets.purchaseVsDbFirst}x: ${verdict(dbFirst >= benchTargets.purchaseVsDbFirst)}`,
     fsyncLine(result),
     halfRateLine(result.halfRate),
+    sweepLine(result.latencySweep),
     sellOutLine(result.sellOut),
     '',
     ...tracingLines(result),

@@ -20,7 +20,7 @@ import { benchmarkPurchaseScript } from './lua-benchmark.ts';
 import { activeSale, uniqueSaleName } from './load-sale.ts';
 import { describeMachine } from './machine.ts';
 import { deleteKeysUnderPrefix } from './prefixed-keys.ts';
-import { halfRatePhase, sellOutPhase } from './bench-open-phases.ts';
+import { latencySweep, openModelPhase, sellOutPhase } from './bench-open-phases.ts';
 import {
   benchSale,
   configureSale,
@@ -166,6 +166,8 @@ async function spawnProcess(
     portVariable: string;
     /** The checkout whose script runs; this one unless given. */
     root?: string;
+    /** Whether it is a server under test, pinned to the servers' cores (the default). */
+    underTest?: boolean;
   },
 ): Promise<BenchProcess> {
   const port = await freePort();
@@ -173,7 +175,7 @@ async function spawnProcess(
     ...spec,
     port,
     env: { ...spec.env, [spec.portVariable]: String(port) },
-    ...(context.cores.servers ? { cores: context.cores.servers } : {}),
+    ...(context.cores.servers && spec.underTest !== false ? { cores: context.cores.servers } : {}),
   });
   context.processes.push(process_);
   return process_;
@@ -226,6 +228,9 @@ export async function startPipeline(context: BenchContext): Promise<void> {
       env: { ...context.options.processEnv(kind), ...isolation(context), LOG_LEVEL: 'warn' },
       readyPath: '/readyz',
       portVariable: 'METRICS_PORT',
+      // Like Redis, Kafka and PostgreSQL, the pipeline goes where the kernel puts it: pinned
+      // beside the API it would take the API's core whenever it catches up.
+      underTest: false,
     });
   }
 }
@@ -361,10 +366,11 @@ async function defaultApiPhases(context: BenchContext, sales: ApiSales) {
       ),
     );
     await drain(context, sales.purchase);
-    const halfRate = await halfRatePhase(context, api, purchase.requestsPerSecond / 2);
+    const halfRate = await openModelPhase(context, api, purchase.requestsPerSecond / 2);
+    const sweep = await latencySweep(context, api, purchase.requestsPerSecond);
     const sellOut = await sellOutPhase(context, api);
     const fsync = await fsyncPhases(context, api);
-    return { phases: [...answers, purchase, ...fsync], halfRate, sellOut };
+    return { phases: [...answers, purchase, ...fsync], halfRate, sweep, sellOut };
   } finally {
     await stopProcess(context, api);
   }
@@ -470,26 +476,33 @@ async function luaPhase(context: BenchContext): Promise<ThroughputPhase> {
   };
 }
 
-async function profileSoldOut(context: BenchContext, sales: ApiSales, dir: string): Promise<void> {
-  const api = await startApi(
-    context,
-    'api-profiled',
-    {},
-    {
-      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    },
-  );
-  try {
-    await measurePhase(
+/** Where `--cpu-prof DIR` writes each load's profile: DIR/sold-out and DIR/purchase. */
+export const profiledLoads = ['sold-out', 'purchase'] as const;
+
+/** One more API per load under `node --cpu-prof`: the sold-out answers, then purchases. */
+async function profileApi(context: BenchContext, sales: ApiSales, dir: string): Promise<void> {
+  for (const load of profiledLoads) {
+    const api = await startApi(
       context,
-      api,
-      soldOutPhase(sales.soldOut, 'soldOut', 'sold-out answers under node --cpu-prof'),
+      `api-profiled-${load}`,
+      {},
+      { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${join(dir, load)}`] },
     );
-  } finally {
-    await stopProcess(context, api);
+    try {
+      await measurePhase(
+        context,
+        api,
+        load === 'sold-out'
+          ? soldOutPhase(sales.soldOut, 'soldOut', 'sold-out answers under node --cpu-prof')
+          : purchasePhase(sales.purchase, 'purchase', 'purchases under node --cpu-prof'),
+      );
+    } finally {
+      await stopProcess(context, api);
+    }
+    if (load === 'purchase') await drain(context, sales.purchase);
   }
   context.options.progress(
-    `bench: the API's CPU profile is in ${dir} (summarise: npx flashsale bench-profile ${dir})`,
+    `bench: the API's CPU profiles are in ${dir}/{${profiledLoads.join(',')}} (summarise: npx flashsale bench-profile DIR)`,
   );
 }
 
@@ -503,10 +516,11 @@ async function runPhases(context: BenchContext) {
   const dbFirst = await dbFirstPhase(context);
   const lua = await luaPhase(context);
   if (context.options.cpuProfileDir)
-    await profileSoldOut(context, sales, context.options.cpuProfileDir);
+    await profileApi(context, sales, context.options.cpuProfileDir);
   return {
     phases: [...hello, ...byDefault.phases, dbFirst, ...traced, lua],
     halfRate: byDefault.halfRate,
+    latencySweep: byDefault.sweep,
     sellOut: byDefault.sellOut,
   };
 }

@@ -201,6 +201,24 @@ describe('bench: formatBenchReport', () => {
       generatorCpu: cpu(20),
       serverCpu: cpu(60),
     },
+    latencySweep: [
+      {
+        rate: 625,
+        achieved: 625,
+        latencyMs: { p50: 0.8, p90: 1.2, p99: 2.25, p999: 3 },
+        unexpected: 0,
+        generatorCpu: cpu(5),
+        serverCpu: cpu(9),
+      },
+      {
+        rate: 2500,
+        achieved: 2000,
+        latencyMs: { p50: 40, p90: 80, p99: 120, p999: 150 },
+        unexpected: 0,
+        generatorCpu: cpu(10),
+        serverCpu: cpu(30),
+      },
+    ],
     sellOut: {
       stock: 10_000,
       sellOutMs: 2500,
@@ -235,6 +253,12 @@ describe('bench: formatBenchReport', () => {
     );
     expect(report).toContain(
       '10,000-unit sale: sold out in 2,500 ms; last purchase persisted in PostgreSQL 420 ms after sell-out',
+    );
+  });
+
+  it('reports latency at the lower rates of the sweep, and which fell behind', () => {
+    expect(report).toContain(
+      'latency at lower rates (same open model): 625 req/s: p50 0.80, p99 2.25 ms (API 9%); 2,500 req/s: p50 40.00, p99 120.00 ms (API 30%, behind schedule)',
     );
   });
 

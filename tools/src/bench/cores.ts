@@ -33,7 +33,7 @@ export function planCores(cores: number, tasksetAvailable: boolean): CorePlan {
     servers,
     generator,
     generatorCores,
-    note: `generator pinned to core ${generator}, servers under test to core ${servers}; Redis, Kafka and PostgreSQL unpinned`,
+    note: `generator pinned to core ${generator}, servers under test to core ${servers}; Redis, Kafka, PostgreSQL, relay and persister unpinned`,
   };
 }
 
