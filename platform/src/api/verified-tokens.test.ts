@@ -2,7 +2,7 @@ import { createSigner } from 'fast-jwt';
 import { TokenVerifier } from './auth.ts';
 import { HttpError } from './http-error.ts';
 import { VerifiedTokens } from './verified-tokens.ts';
-import { systemClock } from '../purchases/sale-answer-cache.ts';
+import { systemClock } from '@flashsale/runtime';
 
 const secret = 'verified-tokens-spec-secret-of-32-characters';
 const sign = (sub: string, expiresInMs: number): string =>

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../purchases/sale-answer-cache.ts';
+import { systemClock, type Clock } from '@flashsale/runtime';
 
 interface Verified {
   readonly userId: string;
@@ -23,13 +23,13 @@ export class VerifiedTokens {
   userOf(token: string): string | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
-    if (entry.expiresAtMs > this.clock.now()) return entry.userId;
+    if (entry.expiresAtMs > this.clock.now().getTime()) return entry.userId;
     this.entries.delete(token);
     return undefined;
   }
 
   remember(token: string, userId: string, expiresAtMs: number): void {
-    if (this.maxEntries === 0 || !(expiresAtMs > this.clock.now())) return;
+    if (this.maxEntries === 0 || !(expiresAtMs > this.clock.now().getTime())) return;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
-import type { Logger, RedisClient } from '@flashsale/runtime';
+import { systemClock, type Clock, type Logger, type RedisClient } from '@flashsale/runtime';
 import type { PurchaseEvent } from '../purchases/purchase.ts';
 import { outboxGroup, saleKeys } from '../sales/sale-keys.ts';
 import {
@@ -47,8 +47,8 @@ export interface OutboxRelayOptions {
   /** The largest record batch the topic accepts (its `max.message.bytes`). */
   readonly maxBatchBytes: number;
   readonly logger: Logger;
-  /** Milliseconds since the epoch; the claim schedule follows it. */
-  readonly clock?: () => number;
+  /** The claim schedule follows its monotonic time (`systemClock` unless given). */
+  readonly clock?: Clock;
   readonly onRelayed?: (sale: string, count: number) => void;
   readonly onDeadLettered?: (sale: string, count: number) => void;
 }
@@ -126,7 +126,7 @@ export class OutboxRelay {
   private readonly claimCursors = new Map<string, string>();
   private readonly attempts = new Map<string, number>();
   private readonly failingSales = new Set<string>();
-  private readonly clock: () => number;
+  private readonly clock: Clock;
   private lastClaimAt = Number.NEGATIVE_INFINITY;
   private wake: (() => void) | undefined;
 
@@ -136,7 +136,7 @@ export class OutboxRelay {
     private readonly listSales: () => Promise<string[]>,
     private readonly options: OutboxRelayOptions,
   ) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   start(): void {
@@ -188,7 +188,7 @@ export class OutboxRelay {
    * way); any other failure is the sale's own and the round goes on to the next sale.
    */
   private async relayAll(): Promise<number> {
-    const now = this.clock();
+    const now = this.clock.monotonicMs();
     const claimDue = now - this.lastClaimAt >= this.options.claimIdleMs / 2;
     if (claimDue) this.lastClaimAt = now;
     const sales = await this.listSales();

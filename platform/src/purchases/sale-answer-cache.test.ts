@@ -1,5 +1,6 @@
 import type { PurchaseDecision } from './purchase-decider.ts';
-import { SaleAnswerCache, systemClock } from './sale-answer-cache.ts';
+import { systemClock } from '@flashsale/runtime';
+import { SaleAnswerCache } from './sale-answer-cache.ts';
 
 const soldOut: PurchaseDecision = { outcome: 'sold_out', remaining: 0 };
 const start = new Date('2030-01-01T12:00:00.000Z');

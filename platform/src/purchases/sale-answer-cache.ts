@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@flashsale/runtime';
 import type { PurchaseDecision } from './purchase-decider.ts';
 
 /** What this process may answer for a sale without asking Redis: it is public information. */
@@ -6,13 +7,6 @@ export type KnownAnswer =
   | { readonly outcome: 'not_started'; readonly startsAt: Date }
   | { readonly outcome: 'ended' }
   | { readonly outcome: 'sale_not_found' };
-
-/** The time source of the cache (tests drive it with jasmine.clock()). */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 export interface SaleAnswerCacheOptions {
   /** How long an answer is trusted without word from the change feed (a missed message). */
@@ -63,7 +57,7 @@ export class SaleAnswerCache {
   answer(sale: string): KnownAnswer | undefined {
     const entry = this.entries.get(sale);
     if (entry === undefined) return undefined;
-    if (entry.until > this.clock.now()) return entry.answer;
+    if (entry.until > this.clock.now().getTime()) return entry.answer;
     this.entries.delete(sale);
     return undefined;
   }
@@ -72,7 +66,7 @@ export class SaleAnswerCache {
   learn(sale: string, decision: PurchaseDecision): void {
     const answer = knownFrom(decision);
     if (answer === undefined) return;
-    const now = this.clock.now();
+    const now = this.clock.now().getTime();
     let until = now + this.options.ttlMs;
     // By this process's clock; the TTL bounds what a skew from Redis's clock can cost.
     if (answer.outcome === 'not_started') until = Math.min(until, answer.startsAt.getTime());
