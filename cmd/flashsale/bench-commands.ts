@@ -410,9 +410,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
       ? { kind: 'fsync', ...(await runFsyncBench(benchOptions)) }
       : { kind: 'bench', ...(await runBench(benchOptions)) };
   log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-  const report = profileDir
-    ? { ...figures, cpuProfiles: await profilesIn(profileDir) }
-    : figures;
+  const report = profileDir ? { ...figures, cpuProfiles: await profilesIn(profileDir) } : figures;
   printResult(options, report, formatBench);
 }
 
