@@ -191,6 +191,9 @@ describe('api: Redis reply errors answer 503 with Retry-After, matched by error 
     const runner = new Redis(primary.url);
     const killer = new Redis(primary.url);
     try {
+      // Both connected (and through ioredis's INFO ready check) before Redis is busy: a
+      // connection made while the script runs cannot get ready, and SCRIPT KILL would wait.
+      await Promise.all([runner.ping(), killer.ping()]);
       const endless = runner.eval('while true do end', 0).catch((error: unknown) => error);
       await eventually('the script to make Redis busy', () =>
         killer.ping().then(
