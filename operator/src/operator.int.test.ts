@@ -86,8 +86,15 @@ describe('operator: FlashSale lifecycle', () => {
     expect(soldOut).toEqual(jasmine.objectContaining({ stock: 3, sold: 3, remaining: 0 }));
     await fixture.waitForStatus('life-run', 'Ended', (s) => s.state === 'Ended', 20_000);
 
-    const events = await fixture.events('life-run');
-    const transitions = events.filter((e) => e.reason === 'StateChanged').map((e) => e.message);
+    // The Event of a transition is written after the status that shows it: wait for it.
+    const transitionsSoFar = async (): Promise<Array<string | undefined>> =>
+      (await fixture.events('life-run'))
+        .filter((e) => e.reason === 'StateChanged')
+        .map((e) => e.message);
+    const transitions = await eventually('the SoldOut → Ended Event', async () => {
+      const seen = await transitionsSoFar();
+      return seen.includes('SoldOut → Ended') ? seen : undefined;
+    });
     expect(transitions).toEqual([
       'New → Upcoming',
       'Upcoming → Active',
