@@ -6,10 +6,13 @@ import { isSaleName } from '../sales/sale-name.ts';
 import { corsExposedHeaders } from './app.ts';
 import { endServerSpan, startServerSpan } from './middleware/request-tracing.ts';
 import { securityHeaders } from './middleware/static-headers.ts';
-import { knownResponse, resultOf, type KnownResponse } from './routes/known-answers.ts';
-
-/** The purchase route's template, as Koa's router names it in metrics and spans. */
-export const purchaseRoute = '/api/sales/:sale/purchases';
+import {
+  jsonContentType,
+  knownResponse,
+  purchaseRoute,
+  resultOf,
+  type KnownResponse,
+} from './routes/known-answers.ts';
 
 // The purchase path as the router matches it: an optional trailing slash, any query.
 const purchasePath = /^\/api\/sales\/([^/?]+)\/purchases\/?(?:\?|$)/;
@@ -55,7 +58,7 @@ export function memoryAnswers(deps: MemoryAnswerDeps): MemoryAnswers {
           corsExposedHeaders.join(','),
         ]),
     'Content-Type',
-    'application/json; charset=utf-8',
+    jsonContentType,
   ];
   // Written once per remembered answer: the cache hands out the same object until it
   // forgets the sale, so a crowd on one sale reuses one body and one header list.

@@ -1,9 +1,5 @@
 import { systemClock, type Clock } from '@flashsale/runtime';
-
-interface Verified {
-  readonly userId: string;
-  readonly expiresAtMs: number;
-}
+import { ExpiringEntries } from '../purchases/expiring-entries.ts';
 
 /**
  * Tokens already verified, so a buyer who presents the same token again costs a map lookup,
@@ -13,28 +9,21 @@ interface Verified {
  * kept: a refused token is checked again each time.
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, Verified>();
+  private readonly entries: ExpiringEntries<string>;
 
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.entries = new ExpiringEntries(maxEntries);
+  }
 
   userOf(token: string): string | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAtMs > this.clock.now().getTime()) return entry.userId;
-    this.entries.delete(token);
-    return undefined;
+    return this.entries.get(token, this.clock.now().getTime());
   }
 
   remember(token: string, userId: string, expiresAtMs: number): void {
-    if (this.maxEntries === 0 || !(expiresAtMs > this.clock.now().getTime())) return;
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
-    this.entries.set(token, { userId, expiresAtMs });
+    if (expiresAtMs > this.clock.now().getTime()) this.entries.set(token, userId, expiresAtMs);
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '@flashsale/runtime';
+import { ExpiringEntries } from './expiring-entries.ts';
 import type { PurchaseDecision } from './purchase-decider.ts';
 
 /** What this process may answer for a sale without asking Redis: it is public information. */
@@ -13,11 +14,6 @@ export interface SaleAnswerCacheOptions {
   readonly ttlMs: number;
   /** Sales remembered at most: names come from URLs, so the map must not grow with them. */
   readonly maxSales: number;
-}
-
-interface Entry {
-  readonly answer: KnownAnswer;
-  readonly until: number;
 }
 
 /** What Redis answered that stays true until the sale changes: the rest is per buyer. */
@@ -46,20 +42,18 @@ function knownFrom(decision: PurchaseDecision): KnownAnswer | undefined {
  * `ttlMs`: an answer is never more than `ttlMs` older than Redis's.
  */
 export class SaleAnswerCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: ExpiringEntries<KnownAnswer>;
 
   constructor(
     private readonly options: SaleAnswerCacheOptions,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.entries = new ExpiringEntries(options.maxSales);
+  }
 
   /** The remembered answer, or undefined: then only Redis can tell. */
   answer(sale: string): KnownAnswer | undefined {
-    const entry = this.entries.get(sale);
-    if (entry === undefined) return undefined;
-    if (entry.until > this.clock.now().getTime()) return entry.answer;
-    this.entries.delete(sale);
-    return undefined;
+    return this.entries.get(sale, this.clock.now().getTime());
   }
 
   /** Remembers what a decision says of the whole sale, if anything. */
@@ -70,10 +64,7 @@ export class SaleAnswerCache {
     let until = now + this.options.ttlMs;
     // By this process's clock; the TTL bounds what a skew from Redis's clock can cost.
     if (answer.outcome === 'not_started') until = Math.min(until, answer.startsAt.getTime());
-    if (until <= now) return;
-    this.entries.delete(sale);
-    if (this.entries.size >= this.options.maxSales) this.evictOldest();
-    this.entries.set(sale, { answer, until });
+    if (until > now) this.entries.set(sale, answer, until);
   }
 
   forget(sale: string): void {
@@ -82,10 +73,5 @@ export class SaleAnswerCache {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  private evictOldest(): void {
-    const oldest = this.entries.keys().next();
-    if (oldest.done !== true) this.entries.delete(oldest.value);
   }
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { thousands, type ThroughputPhase } from './bench-report.ts';
-import { generatorSaturated } from './cpu-time.ts';
+import { percent, phaseWarnings, thousands, times, type ThroughputPhase } from './bench-report.ts';
 import type { CorePlan } from './cores.ts';
 import { describeMachine, formatMachine, type Machine } from './machine.ts';
 import {
@@ -142,21 +141,9 @@ export async function runCompareBench(
   });
 }
 
-const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
-const cpu = (phase: ThroughputPhase, of: 'generatorCpu' | 'serverCpu'): string => {
-  const share = phase[of];
-  return share === undefined ? '' : `${share.ofOneCore.toFixed(0)}%`;
-};
-
-/** A phase's figures void when it met other answers or the generator ran out of CPU. */
-function warnings(phase: ThroughputPhase): string[] {
-  const notes: string[] = [];
-  if (phase.unexpected > 0) notes.push(`${phase.unexpected} unexpected answers`);
-  if (phase.generatorCpu && generatorSaturated(phase.generatorCpu, phase.generatorCores)) {
-    notes.push('generator-bound');
-  }
-  return notes.map((note) => `${phase.label}: ${note}`);
-}
+/** Each void phase as a line naming it. */
+const warnings = (phase: ThroughputPhase): string[] =>
+  phaseWarnings(phase).map((note) => `${phase.label}: ${note}`);
 
 type Load = keyof CheckoutRun;
 
@@ -174,7 +161,7 @@ function rateCell(checkout: CheckoutFigures, load: Load): string {
 
 const cpuCell = (checkout: CheckoutFigures, load: Load): string =>
   checkout.runs
-    .map((run) => `${cpu(run[load], 'generatorCpu')}/${cpu(run[load], 'serverCpu')}`)
+    .map((run) => `${percent(run[load].generatorCpu)}/${percent(run[load].serverCpu)}`)
     .join(', ');
 
 /** A Markdown table: each checkout against bare Koa and against the first checkout. */

@@ -108,8 +108,9 @@ export function ratio(
 export const thousands = (value: number): string =>
   Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
 
-const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a');
-const percent = (share: CpuShare | undefined): string =>
+export const times = (value: number): string =>
+  Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a';
+export const percent = (share: CpuShare | undefined): string =>
   share === undefined ? '' : `${share.ofOneCore.toFixed(0)}%`;
 const pad = (text: string, width: number): string => text.padStart(width);
 
@@ -117,12 +118,18 @@ export function verdict(met: boolean): string {
   return met ? 'met' : 'NOT met';
 }
 
-function flags(phase: ThroughputPhase): string {
+/** What voids a phase's figures: other answers than it measures, or a saturated generator. */
+export function phaseWarnings(phase: ThroughputPhase): string[] {
   const notes: string[] = [];
   if (phase.unexpected > 0) notes.push(`${phase.unexpected} unexpected answers`);
   if (phase.generatorCpu && generatorSaturated(phase.generatorCpu, phase.generatorCores)) {
     notes.push('generator-bound');
   }
+  return notes;
+}
+
+function flags(phase: ThroughputPhase): string {
+  const notes = phaseWarnings(phase);
   return notes.length > 0 ? `  (! ${notes.join(', ')})` : '';
 }
 

@@ -3,6 +3,12 @@ import type { AttemptResult } from '../api-metrics.ts';
 import type { PurchaseDecision } from '../../purchases/purchase-decider.ts';
 import type { KnownAnswer } from '../../purchases/sale-answer-cache.ts';
 
+/** The purchase route's template: the router's prefix, and its name in metrics and spans. */
+export const purchaseRoute = '/api/sales/:sale/purchases';
+
+/** The Content-Type of every JSON answer, as Koa writes it for a JSON body. */
+export const jsonContentType = 'application/json; charset=utf-8';
+
 /** How each decision is counted in flashsale_purchase_attempts_total. */
 export const resultOf: Record<PurchaseDecision['outcome'], AttemptResult> = {
   confirmed: 'confirmed',

@@ -18,9 +18,11 @@ import { jsonBody } from '../middleware/json-body.ts';
 import { inRequestContext } from '../middleware/request-tracing.ts';
 import {
   endedMessage,
+  jsonContentType,
   knownResponse,
   notFoundMessage,
   notStartedMessage,
+  purchaseRoute,
   resultOf,
   soldOutMessage,
 } from './known-answers.ts';
@@ -101,7 +103,7 @@ function answer(ctx: Context, decision: PurchaseDecision, sale: string): void {
 }
 
 export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
-  const router = new Router<UserState>({ prefix: '/api/sales/:sale/purchases' });
+  const router = new Router<UserState>({ prefix: purchaseRoute });
   const count = (sale: string, result: AttemptResult): void => {
     deps.metrics.purchaseAttempts.inc({ sale: deps.metrics.saleLabels.label(sale), result });
   };
@@ -156,7 +158,7 @@ export function purchasesRouter(deps: PurchaseDeps): Router<UserState> {
     count(sale, resultOf[known.outcome]);
     const response = knownResponse(known, sale);
     ctx.status = response.status;
-    ctx.set('Content-Type', 'application/json; charset=utf-8');
+    ctx.set('Content-Type', jsonContentType);
     ctx.body = response.body;
   };
 
