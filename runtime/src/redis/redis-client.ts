@@ -137,6 +137,7 @@ export function requestPathRedis(url: string, keyPrefix: string): RedisClient {
     // A purchase decision that may have run must never run a second time on its own: the
     // buyer's retry with the same Idempotency-Key is what finds out.
     resendOnClosedConnection: false,
+    autoResendUnfulfilledCommands: false,
     lazyConnect: true,
     enableAutoPipelining: true,
   });

@@ -68,6 +68,19 @@ describe('redis errors: classifyRedisError', () => {
     expect(classifyRedisError(new Error('Connection is closed.'))).toBe('unanswered');
   });
 
+  it('takes the rest of a pipeline cut off by a closed connection as "unanswered"', () => {
+    class AbortError extends Error {
+      override get name(): string {
+        return 'AbortError';
+      }
+    }
+    expect(classifyRedisError(new AbortError('Command aborted due to connection close'))).toBe(
+      'unanswered',
+    );
+    // Another abort (a request's AbortSignal, say) is not a Redis condition.
+    expect(classifyRedisError(new AbortError('This operation was aborted'))).toBeUndefined();
+  });
+
   it('takes a command never written as "not_sent"', () => {
     expect(
       classifyRedisError(

@@ -62,6 +62,10 @@ function clientFailure(error: Error): RedisFailure | undefined {
   // ioredis refuses to queue a command while disconnected with the offline queue off.
   if (error.message.startsWith("Stream isn't writeable")) return 'not_sent';
   if (error.message === 'Connection is closed.') return 'unanswered';
+  // A connection that closed after answering part of a pipeline (auto-pipelining makes one
+  // of every batch): the commands after the last answer were written and may have run.
+  if (error.name === 'AbortError' && error.message === 'Command aborted due to connection close')
+    return 'unanswered';
   return undefined;
 }
 
