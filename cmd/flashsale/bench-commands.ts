@@ -38,7 +38,7 @@ import {
   type LoadTarget,
   type SustainedOptions,
 } from '@flashsale/tools';
-import { backgroundRedis } from '@flashsale/runtime';
+import { backgroundRedis, stopwatch, systemClock } from '@flashsale/runtime';
 import { positiveInteger } from './cli-options.ts';
 import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
 import { loadReport } from './load-report.ts';
@@ -77,7 +77,8 @@ function prometheusOutput(
 ): Pick<LoadTarget, 'prometheus'> {
   if (flags.prometheus === undefined) return {};
   const remoteWriteUrl = flags.prometheus === true ? prometheusRemoteWriteUrl() : flags.prometheus;
-  const testId = flags.testid ?? `${scenario}-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+  const testId =
+    flags.testid ?? `${scenario}-${systemClock.now().toISOString().replace(/[-:.]/g, '')}`;
   log(`k6 samples → ${remoteWriteUrl} with testid=${testId}`);
   return { prometheus: { remoteWriteUrl, testId } };
 }
@@ -375,7 +376,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
   const stackEnv = existsSync(envFilePath()) ? await readEnvFile() : {};
   const env = { ...stackEnv, ...process.env };
   const base = await platformBaseEnv(stackEnv);
-  const startedAt = Date.now();
+  const watch = stopwatch();
   const profileDir = options.cpuProf ? resolve(options.cpuProf) : undefined;
   const benchOptions = {
     wrk: await wrkBinary(),
@@ -397,7 +398,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
   };
   if (options.compare !== undefined) {
     const compared = await runCompareBench(benchOptions, roots);
-    log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+    log(`bench: done in ${watch.seconds(0)} s`);
     printResult(
       options,
       { kind: 'compare', ...compared },
@@ -409,7 +410,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
     options.fsyncOnly === true
       ? { kind: 'fsync', ...(await runFsyncBench(benchOptions)) }
       : { kind: 'bench', ...(await runBench(benchOptions)) };
-  log(`bench: done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+  log(`bench: done in ${watch.seconds(0)} s`);
   const report = profileDir ? { ...figures, cpuProfiles: await profilesIn(profileDir) } : figures;
   printResult(options, report, formatBench);
 }

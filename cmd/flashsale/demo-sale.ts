@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { Sale } from '@flashsale/contract';
@@ -13,7 +12,7 @@ import {
   type FlashSale,
   type FlashSaleManifest,
 } from '@flashsale/operator';
-import { backgroundRedis } from '@flashsale/runtime';
+import { backgroundRedis, pollUntil, systemClock, type Clock } from '@flashsale/runtime';
 import { SaleStore } from '@flashsale/platform';
 import { projectRoot } from '@flashsale/stack';
 
@@ -50,13 +49,13 @@ async function existingDemo(custom: CustomObjectsApi): Promise<FlashSale | undef
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(250);
-  }
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  clock: Clock,
+): Promise<T> {
+  const value = await pollUntil(probe, { timeoutMs: 60_000, intervalMs: 250, clock });
+  if (value !== undefined) return value;
   throw new Error(`timed out waiting for ${what}; see .flashsale/logs/operator.log`);
 }
 
@@ -65,34 +64,44 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
  * waits until the operator has configured it. A demo sale that is still upcoming or running
  * is left alone: restarting the platform must not move the window of a sale people buy in.
  */
-export async function ensureDemoSale(kubeConfig: KubeConfig, redisUrl: string): Promise<Sale> {
+export async function ensureDemoSale(
+  kubeConfig: KubeConfig,
+  redisUrl: string,
+  clock: Clock = systemClock,
+): Promise<Sale> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const existing = await existingDemo(custom);
-  const ended = existing !== undefined && Date.parse(existing.spec.endsAt) <= Date.now();
+  const ended = existing !== undefined && Date.parse(existing.spec.endsAt) <= clock.now().getTime();
   if (ended) {
     await custom.deleteNamespacedCustomObject({ ...target, name: demoSaleName });
-    await waitFor('the ended demo sale to be cleaned up', async () =>
-      (await existingDemo(custom)) === undefined ? true : undefined,
+    await waitFor(
+      'the ended demo sale to be cleaned up',
+      async () => ((await existingDemo(custom)) === undefined ? true : undefined),
+      clock,
     );
   }
   if (existing === undefined || ended) {
     const sample = parseFlashSaleManifest(parse(await readFile(samplePath, 'utf8')));
     await custom.createNamespacedCustomObject({
       ...target,
-      body: demoFlashSale(sample, new Date()),
+      body: demoFlashSale(sample, clock.now()),
     });
   }
-  await waitFor('the operator to configure the demo sale', async () => {
-    const object = parseFlashSale(
-      await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
-    );
-    const configured = object.status?.conditions?.some(
-      (condition) => condition.type === 'StockConfigured' && condition.status === 'True',
-    );
-    return configured && object.status?.observedGeneration === object.metadata.generation
-      ? true
-      : undefined;
-  });
+  await waitFor(
+    'the operator to configure the demo sale',
+    async () => {
+      const object = parseFlashSale(
+        await custom.getNamespacedCustomObject({ ...target, name: demoSaleName }),
+      );
+      const configured = object.status?.conditions?.some(
+        (condition) => condition.type === 'StockConfigured' && condition.status === 'True',
+      );
+      return configured && object.status?.observedGeneration === object.metadata.generation
+        ? true
+        : undefined;
+    },
+    clock,
+  );
   const redis = backgroundRedis(redisUrl, '');
   try {
     await redis.connect();

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { applyFlashSaleCrd } from '@flashsale/operator';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadDatabaseConfig, connectDatabase, migrate } from '@flashsale/platform';
@@ -19,6 +18,7 @@ import {
   stop,
   unregisterScrapeTarget,
 } from '@flashsale/stack';
+import { pollUntil } from '@flashsale/runtime';
 
 /** One process of the platform as the local runner starts it. */
 export interface PlatformProcess {
@@ -115,12 +115,14 @@ export function kubeConfigFrom(stackEnv: Record<string, string>): KubeConfig {
 const readyUrl = (spec: PlatformProcess): string => `http://127.0.0.1:${spec.port}/readyz`;
 
 async function waitReady(spec: PlatformProcess, pid: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (await httpOk(readyUrl(spec))) return;
-    if ((await runningPid(spec.name)) !== pid) break;
-    await sleep(200);
-  }
+  const seen = await pollUntil(
+    async () => {
+      if (await httpOk(readyUrl(spec))) return 'ready';
+      return (await runningPid(spec.name)) === pid ? undefined : 'exited';
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  if (seen === 'ready') return;
   throw new Error(`${spec.name} did not become ready; see ${logFile(spec.name)}`);
 }
 

@@ -14,6 +14,7 @@ import {
   storefrontUrl,
 } from './local-platform.ts';
 import { reportStopped } from './stack-commands.ts';
+import { stopwatch } from '@flashsale/runtime';
 
 /** What `flashsale start` reports: where everything answers (docs/cli.md). */
 export interface StartedPlatform {
@@ -75,11 +76,11 @@ export function registerPlatformCommands(program: Command): void {
         'run the platform locally: the stack, 2 API processes, relay, persister, storefront, demo sale',
       ),
   ).action(async (flags: OutputFlags) => {
-    const startedAt = Date.now();
+    const watch = stopwatch();
     const endpoints = await up();
     await platformUp(endpoints);
     const demo = await ensureDemoSale(kubeConfigFrom(endpoints), endpoints.REDIS_URL ?? '');
-    log(`flashsale start: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+    log(`flashsale start: ready in ${watch.seconds()}s`);
     printResult(flags, startedPlatform(demo, endpoints), formatStarted);
   });
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { Sequelize } from 'sequelize';
 import { parse } from 'yaml';
@@ -16,7 +15,13 @@ import {
   verifySale,
   verifyWhenDrained,
 } from '@flashsale/platform';
-import { backgroundRedis, type RedisClient } from '@flashsale/runtime';
+import {
+  backgroundRedis,
+  pollUntil,
+  systemClock,
+  type Clock,
+  type RedisClient,
+} from '@flashsale/runtime';
 import type { SaleDefinition } from '@flashsale/platform';
 import { platformEnv, required } from './platform-env.ts';
 import {
@@ -88,19 +93,24 @@ async function deleteSale(
   records: SaleRecords,
   name: string,
   waitMs: number,
+  clock: Clock = systemClock,
 ): Promise<RemovedSale> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const step = await deleteSaleStep(records, name, '');
-    if (step.status === 'removed') return { sale: name, status: 'removed', keys: step.keys };
-    if (step.status === 'draining' && Date.now() >= deadline)
-      throw new Error(
-        `sale "${name}" is stopped but ${step.length + step.pending} purchases still wait in ` +
-          'its outbox (is the relay running, is Kafka up?); re-run the command to finish',
-      );
-    process.stderr.write(`sale ${name} stopped; waiting for its outbox to drain\n`);
-    await sleep(1000);
-  }
+  let waiting = 0;
+  const removed = await pollUntil(
+    async () => {
+      const step = await deleteSaleStep(records, name, '');
+      if (step.status === 'removed') return step;
+      if (step.status === 'draining') waiting = step.length + step.pending;
+      process.stderr.write(`sale ${name} stopped; waiting for its outbox to drain\n`);
+      return undefined;
+    },
+    { timeoutMs: waitMs, intervalMs: 1000, clock },
+  );
+  if (removed) return { sale: name, status: 'removed', keys: removed.keys };
+  throw new Error(
+    `sale "${name}" is stopped but ${waiting} purchases still wait in ` +
+      'its outbox (is the relay running, is Kafka up?); re-run the command to finish',
+  );
 }
 
 const noSale = (name: string): Error =>

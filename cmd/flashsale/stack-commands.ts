@@ -12,6 +12,7 @@ import {
   type DoctorRow,
 } from '@flashsale/stack';
 import { printResult, withJsonOption, type OutputFlags } from './cli-output.ts';
+import { stopwatch } from '@flashsale/runtime';
 
 /** A component of `stack status --json`: `pid` is null when it does not run. */
 export interface StackStatusRow {
@@ -89,9 +90,9 @@ function registerStackLifecycle(stack: Command): void {
       ),
   ).action(async (flags: OutputFlags & { redisCluster?: boolean }) => {
     if (flags.redisCluster === true) process.env.FLASHSALE_REDIS_MODE = 'cluster';
-    const startedAt = Date.now();
+    const watch = stopwatch();
     const endpoints = await up();
-    log(`stack up: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+    log(`stack up: ready in ${watch.seconds()}s`);
     printResult(flags, endpoints, formatEnv);
   });
 

@@ -1,3 +1,5 @@
+import { stopwatch, type Stopwatch } from '@flashsale/runtime';
+
 /**
  * Progress output for long, multi-step commands. Progress goes to stderr so that stdout
  * stays machine-readable (`eval "$(npx flashsale stack up)"`).
@@ -20,8 +22,8 @@ export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-function elapsed(startedAt: number): string {
-  const seconds = (Date.now() - startedAt) / 1000;
+function elapsed(watch: Stopwatch): string {
+  const seconds = watch.elapsedMs() / 1000;
   return seconds < 60
     ? `${seconds.toFixed(1)}s`
     : `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
@@ -32,19 +34,19 @@ function elapsed(startedAt: number): string {
  * heartbeat so that a CI log never looks stuck.
  */
 export async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
-  const startedAt = Date.now();
+  const watch = stopwatch();
   log(`==> ${label}`);
   const heartbeat = setInterval(
-    () => log(`    ... ${label}: still working (${elapsed(startedAt)})`),
+    () => log(`    ... ${label}: still working (${elapsed(watch)})`),
     30_000,
   );
   heartbeat.unref();
   try {
     const result = await run();
-    log(`    ok  ${label} (${elapsed(startedAt)})`);
+    log(`    ok  ${label} (${elapsed(watch)})`);
     return result;
   } catch (error) {
-    log(`    FAILED  ${label} (${elapsed(startedAt)})`);
+    log(`    FAILED  ${label} (${elapsed(watch)})`);
     throw error;
   } finally {
     clearInterval(heartbeat);

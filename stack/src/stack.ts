@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil, stopwatch } from '@flashsale/runtime';
 import type { Component } from './components/component.ts';
 import { portInUse } from './components/component.ts';
 import { etcd } from './components/etcd.ts';
@@ -48,18 +48,19 @@ const componentPort = (component: Component): number =>
   component.port?.() ?? port(component.portName);
 
 async function waitReady(component: Component, pid: number): Promise<void> {
-  const deadline = Date.now() + component.readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (await component.isReady()) return;
-    if ((await runningPid(component.name)) !== pid) {
+  const ready = await pollUntil(
+    async () => {
+      if (await component.isReady()) return true;
+      if ((await runningPid(component.name)) === pid) return undefined;
       throw new StepError(
         component.name,
         `exited during start-up; last lines of ${logFile(component.name)}:\n${await tail(logFile(component.name), 15)}`,
         'fix the cause above, or reset its data with `npx flashsale stack down && rm -rf .flashsale`',
       );
-    }
-    await sleep(200);
-  }
+    },
+    { timeoutMs: component.readyTimeoutMs, intervalMs: 200 },
+  );
+  if (ready) return;
   throw new StepError(
     component.name,
     `not ready after ${component.readyTimeoutMs / 1000}s; last lines of ${logFile(component.name)}:\n${await tail(logFile(component.name), 15)}`,
@@ -90,10 +91,10 @@ async function ensureRunning(component: Component): Promise<'running' | 'started
 }
 
 async function bringUp(component: Component): Promise<void> {
-  const startedAt = Date.now();
+  const watch = stopwatch();
   const outcome = await ensureRunning(component);
   await component.afterReady?.();
-  const took = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const took = watch.seconds();
   log(
     `    ${component.name}: ${outcome === 'running' ? 'already running' : `started in ${took}s`} (port ${componentPort(component)})`,
   );

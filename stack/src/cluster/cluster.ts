@@ -1,6 +1,5 @@
 import { readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { portInUse } from '../components/component.ts';
 import { readEnvFile, writeEnvFile } from '../env-file.ts';
 import { run } from '../exec.ts';
@@ -16,6 +15,7 @@ import { applyManifests, helm, kubectl, kubectlCode } from './kube.ts';
 import { networkDown, networkUp, ownRulesLeft, bridgeExists } from './network.ts';
 import { nodeDir, nodePaths } from './node-config.ts';
 import { ensureNodeComponent, nodeComponents, runningNodeComponents } from './node-components.ts';
+import { pollUntil, stopwatch } from '@flashsale/runtime';
 
 export const releaseName = 'flash-sale';
 export const releaseNamespace = 'flashsale';
@@ -65,11 +65,8 @@ async function nodeReady(): Promise<boolean> {
 }
 
 async function waitNodeReady(timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await nodeReady()) return;
-    await sleep(1000);
-  }
+  const ready = async (): Promise<true | undefined> => ((await nodeReady()) ? true : undefined);
+  if (await pollUntil(ready, { timeoutMs, intervalMs: 1000 })) return;
   const describe = await kubectlCode(['describe', 'node', nodeNetwork.nodeName]);
   throw new StepError(
     'kubelet',
@@ -143,7 +140,7 @@ async function writeClusterEnv(): Promise<void> {
  * runs and what was built.
  */
 export async function clusterUp(): Promise<{ apiUrl: string; webUrl: string }> {
-  const startedAt = Date.now();
+  const watch = stopwatch();
   await step('node network (bridge, route, forward guard)', networkUp);
   await step('stack (with listeners on the node address)', stackForCluster);
   await step('containerd + apiserver relay', async () => {
@@ -168,7 +165,7 @@ export async function clusterUp(): Promise<{ apiUrl: string; webUrl: string }> {
     installRelease(images),
   );
   await writeClusterEnv();
-  log(`cluster up: ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+  log(`cluster up: ready in ${watch.seconds()}s`);
   return { apiUrl: clusterApiUrl(), webUrl: clusterWebUrl() };
 }
 
@@ -200,8 +197,9 @@ async function removePods(): Promise<void> {
       '--grace-period=3',
       '--wait=false',
     ]);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && (await runningSandboxes()).length > 0) await sleep(1000);
+    const allGone = async (): Promise<true | undefined> =>
+      (await runningSandboxes()).length === 0 ? true : undefined;
+    await pollUntil(allGone, { timeoutMs: 60_000, intervalMs: 1000 });
   }
   for (const name of ['coredns', 'kube-proxy', 'kubelet']) await stop(name);
   if ((await runningPid('containerd')) !== undefined) {

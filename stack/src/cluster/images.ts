@@ -7,6 +7,7 @@ import { StepError, log } from '../progress.ts';
 import { versions } from '../versions.ts';
 import { ctr } from './node-components.ts';
 import { nodeDir, pauseImage } from './node-config.ts';
+import { stopwatch } from '@flashsale/runtime';
 
 /**
  * The images of the cluster, built here with buildah (no Docker engine, no registry):
@@ -236,7 +237,7 @@ export const imageName = (target: Target, tag: string): string =>
 async function ensureTargetImage(target: Target, tag: string): Promise<string> {
   const name = imageName(target, tag);
   if (await imageExists(name)) return `${target}: cached`;
-  const startedAt = Date.now();
+  const watch = stopwatch();
   const caBundle = '/etc/ssl/certs/ca-certificates.crt';
   const secret = (await stat(caBundle).catch(() => undefined))
     ? ['--secret', `id=npm-ca,src=${caBundle}`]
@@ -257,7 +258,7 @@ async function ensureTargetImage(target: Target, tag: string): Promise<string> {
     name,
     projectRoot,
   ]);
-  return `${target}: built in ${((Date.now() - startedAt) / 1000).toFixed(0)}s`;
+  return `${target}: built in ${watch.seconds(0)}s`;
 }
 
 /** An image's size as buildah reports it (uncompressed layers, e.g. "424 MB"). */

@@ -1,5 +1,4 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { httpOk, portInUse } from '../components/component.ts';
 import { kubeApiserverUrl } from '../components/kube-apiserver.ts';
 import { ensureSignedCertificate, pkiFile, writeKubeconfig } from '../components/pki.ts';
@@ -20,6 +19,7 @@ import {
   nodeDir,
   nodePaths,
 } from './node-config.ts';
+import { pollUntil, stopwatch } from '@flashsale/runtime';
 
 /** One process of the node, started by the stack's supervisor like the stack's servers. */
 export interface NodeComponent {
@@ -225,12 +225,14 @@ export const nodeComponents: readonly NodeComponent[] = [
 ];
 
 async function waitReady(component: NodeComponent, pid: number): Promise<void> {
-  const deadline = Date.now() + component.readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (await component.isReady()) return;
-    if ((await runningPid(component.name)) !== pid) break;
-    await sleep(250);
-  }
+  const seen = await pollUntil(
+    async () => {
+      if (await component.isReady()) return 'ready';
+      return (await runningPid(component.name)) === pid ? undefined : 'exited';
+    },
+    { timeoutMs: component.readyTimeoutMs, intervalMs: 250 },
+  );
+  if (seen === 'ready') return;
   const running = (await runningPid(component.name)) === pid;
   throw new StepError(
     component.name,
@@ -241,7 +243,7 @@ async function waitReady(component: NodeComponent, pid: number): Promise<void> {
 
 /** Starts one node component unless it runs and answers already. */
 export async function ensureNodeComponent(component: NodeComponent): Promise<void> {
-  const startedAt = Date.now();
+  const watch = stopwatch();
   const pid = await runningPid(component.name);
   if (pid !== undefined && (await component.isReady())) {
     log(`    ${component.name}: already running`);
@@ -252,7 +254,7 @@ export async function ensureNodeComponent(component: NodeComponent): Promise<voi
   await component.prepare();
   const started = await launch(component.launchSpec());
   await waitReady(component, started);
-  log(`    ${component.name}: started in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+  log(`    ${component.name}: started in ${watch.seconds()}s`);
 }
 
 /** Every node component that still runs, by name. */

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../exec.ts';
 import { statePath } from '../paths.ts';
 import { loopback, port } from '../ports.ts';
 import { StepError } from '../progress.ts';
 import type { Component } from './component.ts';
 import { askRedis, redisAnswers, redisServerArgs } from './redis.ts';
+import { pollUntil } from '@flashsale/runtime';
 
 /**
  * A real three-master Redis Cluster beside the stack's single Redis (docs/redis-cluster.md),
@@ -122,14 +122,16 @@ async function createCluster(): Promise<void> {
  */
 export async function ensureRedisCluster(timeoutMs = 30_000): Promise<void> {
   if (fresh(await allInfo())) await createCluster();
-  const deadline = Date.now() + timeoutMs;
   let streak = 0;
-  while (Date.now() < deadline) {
-    // Twice in a row, a second apart: a restarted node says "ok" from nodes.conf at once.
-    streak = formed(await allInfo()) ? streak + 1 : 0;
-    if (streak >= 2) return;
-    await sleep(streak > 0 ? 1000 : 200);
-  }
+  const agreed = await pollUntil(
+    async () => {
+      // Twice in a row, a second apart: a restarted node says "ok" from nodes.conf at once.
+      streak = formed(await allInfo()) ? streak + 1 : 0;
+      return streak >= 2 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: () => (streak > 0 ? 1000 : 200) },
+  );
+  if (agreed) return;
   throw new StepError(
     'redis-cluster',
     `the three nodes on ports ${nodePorts().join(', ')} did not agree on a cluster within ${timeoutMs / 1000}s`,

@@ -6,6 +6,7 @@ import { installKafka } from './kafka.ts';
 import { kubernetesBuild, kubernetesNodeBuild } from './kubernetes.ts';
 import { containerdBuild, corednsBuild, crictlBuild, pauseBuild } from './node-tools.ts';
 import { checkToolchains } from './prerequisites.ts';
+import { stopwatch } from '@flashsale/runtime';
 
 interface InstallStep {
   readonly label: string;
@@ -46,10 +47,10 @@ const installSteps: readonly InstallStep[] = [
 
 /** Installs or builds every component, reusing whatever the cache already holds. */
 export async function installAll(): Promise<void> {
-  const startedAt = Date.now();
+  const watch = stopwatch();
   for (const [index, { label, run }] of installSteps.entries()) {
     const detail = await step(`[${index + 1}/${installSteps.length}] ${label}`, run);
     log(`    ${detail}`);
   }
-  log(`stack install: done in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+  log(`stack install: done in ${watch.seconds()}s`);
 }

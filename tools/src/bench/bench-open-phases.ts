@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { persistedUnits, saleKeys } from '@flashsale/platform';
 import type { BenchProcess } from './bench-processes.ts';
 import type { OpenModelResult, SellOutResult } from './bench-report.ts';
 import { benchSale, drain, unlimited, type BenchContext } from './bench-context.ts';
 import { cpuShare } from './cpu-time.ts';
 import { runWrk, unexpectedAnswers, type WrkRun } from './wrk-run.ts';
+import { pollUntil } from '@flashsale/runtime';
 
 function crowdRun(
   context: BenchContext,
@@ -68,12 +68,8 @@ async function waitFor(
   pollMs: number,
   timeoutMs: number,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(pollMs);
-  }
-  return false;
+  const passed = async (): Promise<true | undefined> => ((await check()) ? true : undefined);
+  return (await pollUntil(passed, { timeoutMs, intervalMs: pollMs })) ?? false;
 }
 
 /** Fractions of the closed model's purchase rate the latency sweep asks for, below half. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pinned } from './cores.ts';
 import { readProcCpu } from './cpu-time.ts';
+import { pollUntil } from '@flashsale/runtime';
 
 /** A process the bench started: an API, relay or persister as `npm start` runs it, or a baseline. */
 export interface BenchProcess {
@@ -53,12 +54,14 @@ async function ready(url: string): Promise<boolean> {
 
 async function waitReady(spec: BenchProcessSpec, child: ChildProcess, output: () => string) {
   const url = `http://127.0.0.1:${spec.port}${spec.readyPath}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    if (await ready(url)) return;
-    await sleep(100);
-  }
+  const seen = await pollUntil(
+    async () => {
+      if (child.exitCode !== null) return 'exited';
+      return (await ready(url)) ? 'ready' : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  if (seen === 'ready') return;
   child.kill('SIGKILL');
   throw new Error(
     `bench process ${spec.name} did not become ready at ${url}; it printed:\n${output()}`,

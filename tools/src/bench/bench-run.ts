@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Sequelize } from 'sequelize';
-import { describeSampler, samplerChoiceFromEnv, backgroundRedis } from '@flashsale/runtime';
+import {
+  backgroundRedis,
+  describeSampler,
+  samplerChoiceFromEnv,
+  systemClock,
+} from '@flashsale/runtime';
 import { migrate } from '@flashsale/platform';
 import {
   freePort,
@@ -107,7 +112,7 @@ export async function measurePhase(
 }
 
 async function windowSale(context: BenchContext, label: string, fromNow: number): Promise<string> {
-  const now = Date.now();
+  const now = systemClock.now().getTime();
   return configureSale(context, {
     ...activeSale(uniqueSaleName(label), { label, stock: unlimited, perUserLimit: unlimited }),
     startsAt: new Date(now + fromNow),

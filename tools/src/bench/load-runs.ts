@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RedisClient } from '@flashsale/runtime';
+import { stopwatch, type RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 import { SaleStore } from '@flashsale/platform';
 import type { SaleVerification } from '@flashsale/platform';
@@ -90,7 +90,7 @@ async function runAndVerify(
   sale: string,
   run: { script: string; env: Record<string, string | number>; stock?: number },
 ): Promise<LoadOutcome> {
-  const startedAt = Date.now();
+  const watch = stopwatch();
   const k6 = await runK6({
     k6: target.k6,
     script: join(target.scriptDir, run.script),
@@ -111,7 +111,7 @@ async function runAndVerify(
   );
   return {
     sale,
-    durationMs: Date.now() - startedAt,
+    durationMs: watch.elapsedMs(),
     k6,
     verification,
     problems: [...k6Problems(k6, run.stock), ...verificationProblems(sale, verification)],

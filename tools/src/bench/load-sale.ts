@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '@flashsale/runtime';
+import { systemClock, type RedisClient } from '@flashsale/runtime';
 import type { Sequelize } from 'sequelize';
 import {
   migrate,
@@ -30,7 +30,7 @@ export function uniqueSaleName(label: string): string {
 export function activeSale(
   name: string,
   options: LoadSaleOptions,
-  now = new Date(),
+  now = systemClock.now(),
 ): SaleDefinition {
   return {
     name,

@@ -15,25 +15,26 @@ export interface ApiError {
   readonly retryAfterSeconds?: number;
 }
 
-function retryAfter(error: HttpErrorResponse): number | undefined {
+function retryAfter(error: HttpErrorResponse, nowMs: number): number | undefined {
   const header = error.headers?.get('Retry-After');
   if (header === null || header === undefined) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds);
   const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
 /** The contract's error, as far as the body is one: nothing is trusted field by field. */
 type MaybeErrorBody = { readonly error?: Partial<Record<keyof ErrorBody['error'], unknown>> };
 
-export function apiError(error: unknown): ApiError {
+/** `nowMs` is the browser's time, against which a Retry-After date is read. */
+export function apiError(error: unknown, nowMs = Date.now()): ApiError {
   if (!(error instanceof HttpErrorResponse))
     return { status: 0, code: 'network', message: String(error) };
   const body = (error.error as MaybeErrorBody | null)?.error;
   const code = isErrorCode(body?.code) ? body.code : error.status === 0 ? 'network' : 'http_error';
   const message = typeof body?.message === 'string' ? body.message : error.message;
-  const seconds = retryAfter(error);
+  const seconds = retryAfter(error, nowMs);
   return seconds === undefined
     ? { status: error.status, code, message }
     : { status: error.status, code, message, retryAfterSeconds: seconds };
