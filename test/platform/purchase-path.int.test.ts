@@ -19,7 +19,7 @@ import {
   useStack,
   redisServerOf,
 } from '@flashsale/testkit';
-import { redisClient, type RedisClient } from '@flashsale/runtime';
+import { masters, redisClient, type RedisClient } from '@flashsale/runtime';
 
 interface Attempt {
   readonly status: number;
@@ -191,14 +191,31 @@ describe('purchase path (processes, faults)', () => {
    * append-only file, a client still reconnecting).
    */
   async function everyApiSells(): Promise<void> {
-    const warm = await newSale(1_000);
     let attempt = 0;
-    for (const url of apiUrls) {
-      await eventually(`${url} to sell`, async () => {
-        attempt += 1;
-        return (await buy(url, warm, `warm-${attempt}`)).status === 201 ? true : undefined;
-      });
+    for (const warm of await salesOnEveryServer()) {
+      for (const url of apiUrls) {
+        await eventually(`${url} to sell ${warm}`, async () => {
+          attempt += 1;
+          return (await buy(url, warm, `warm-${attempt}`)).status === 201 ? true : undefined;
+        });
+      }
     }
+  }
+
+  /**
+   * A sale on each Redis server: on a cluster, a master restarted by an earlier spec is
+   * reached through its own connection, which may still be reconnecting while another
+   * master's already sells.
+   */
+  async function salesOnEveryServer(): Promise<string[]> {
+    const servers = masters(redis).length;
+    const byServer = new Map<string, string>();
+    while (byServer.size < servers) {
+      const warm = await newSale(1_000);
+      const { component } = await redisServerOf(redis, saleKeys(warm).config);
+      if (!byServer.has(component)) byServer.set(component, warm);
+    }
+    return [...byServer.values()];
   }
 
   it('loses no confirmed purchase when an API process is SIGKILLed under load', async () => {
@@ -210,7 +227,8 @@ describe('purchase path (processes, faults)', () => {
     const attempts = await load;
     apiUrls[0] = await platform.start('api', 'api-1');
     expect(attempts.filter((a) => a.status === 201).length).toBeGreaterThan(0);
-    expect(attempts.some((a) => a.status >= 500)).toBeFalse();
+    const failed = attempts.filter((a) => a.status >= 500).map((a) => `${a.status} ${a.code}`);
+    expect(failed).toEqual([]);
     await expectEveryConfirmationPersisted(sale, attempts);
   }, 180_000);
 
