@@ -28,7 +28,7 @@ export { Backoff, backoffDelayMs, defaultBackoff } from './process/backoff.ts';
 export type { BackoffOptions } from './process/backoff.ts';
 export { systemClock } from './process/clock.ts';
 export type { Clock, Timer } from './process/clock.ts';
-export { pollUntil, stopwatch } from './process/poll.ts';
+export { pollUntil, pollUntilTrue, stopwatch } from './process/poll.ts';
 export type { PollOptions, Stopwatch } from './process/poll.ts';
 export { runToCompletion, runUntilSignalled } from './process/lifecycle.ts';
 export { luaScript } from './redis/lua-script.ts';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pollUntil } from '@flashsale/runtime';
+import { pollUntilTrue } from '@flashsale/runtime';
 import { askRedis, redisServerArgs } from './components/redis.ts';
 import { statePath } from './paths.ts';
 import { loopback } from './ports.ts';
@@ -63,8 +63,7 @@ function replicaArgs(replicaOf: string | undefined): string[] {
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
-  const passed = async (): Promise<true | undefined> => ((await check()) ? true : undefined);
-  if (!(await pollUntil(passed, { timeoutMs: 20_000, intervalMs: 100 })))
+  if (!(await pollUntilTrue(check, { timeoutMs: 20_000, intervalMs: 100 })))
     throw new Error(`timed out waiting for ${what}`);
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pollUntil } from '@flashsale/runtime';
+import { pollUntilTrue } from '@flashsale/runtime';
 import { statePath } from './paths.ts';
 
 /**
@@ -122,8 +122,8 @@ export async function stop(name: string, graceMs = 15_000): Promise<boolean> {
   await rm(pidFile(name), { force: true });
   if (pid === undefined) return false;
   signalGroup(pid, 'SIGTERM');
-  const gone = async (): Promise<true | undefined> => ((await groupAlive(pid)) ? undefined : true);
-  if (await pollUntil(gone, { timeoutMs: graceMs, intervalMs: 100 })) return true;
+  const gone = async (): Promise<boolean> => !(await groupAlive(pid));
+  if (await pollUntilTrue(gone, { timeoutMs: graceMs, intervalMs: 100 })) return true;
   signalGroup(pid, 'SIGKILL');
   while (await groupAlive(pid)) await sleep(50);
   return true;

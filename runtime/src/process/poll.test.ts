@@ -1,5 +1,5 @@
 import { ManualClock, settle } from '@flashsale/testkit';
-import { pollUntil, stopwatch } from './poll.ts';
+import { pollUntil, pollUntilTrue, stopwatch } from './poll.ts';
 
 describe('process: pollUntil and stopwatch on a manual clock (unit)', () => {
   let clock: ManualClock;
@@ -74,6 +74,26 @@ describe('process: pollUntil and stopwatch on a manual clock (unit)', () => {
     expect(asked).toBe(2);
     await clock.advance(1);
     expect(asked).toBe(3);
+  });
+
+  it('answers a yes/no wait with whether the yes came in time', async () => {
+    const answers = [false, true];
+    const yes = pollUntilTrue(() => Promise.resolve(answers.shift() ?? false), {
+      timeoutMs: 1000,
+      intervalMs: 100,
+      clock,
+    });
+    await settle();
+    await clock.advance(100);
+    expect(await yes).toBeTrue();
+    const never = pollUntilTrue(() => Promise.resolve(false), {
+      timeoutMs: 300,
+      intervalMs: 100,
+      clock,
+    });
+    await settle();
+    await clock.advance(300);
+    expect(await never).toBeFalse();
   });
 
   it('measures elapsed time on the monotonic clock, not the wall clock', async () => {

@@ -27,6 +27,15 @@ export async function pollUntil<T>(
   }
 }
 
+/** `pollUntil` for a yes/no question: whether `check` said yes before the timeout. */
+export async function pollUntilTrue(
+  check: () => Promise<boolean>,
+  options: PollOptions,
+): Promise<boolean> {
+  const yes = async (): Promise<true | undefined> => ((await check()) ? true : undefined);
+  return (await pollUntil(yes, options)) ?? false;
+}
+
 /** Elapsed time since it was made, for progress lines (`ready in 1.2s`). */
 export interface Stopwatch {
   elapsedMs(): number;

@@ -15,7 +15,7 @@ import { applyManifests, helm, kubectl, kubectlCode } from './kube.ts';
 import { networkDown, networkUp, ownRulesLeft, bridgeExists } from './network.ts';
 import { nodeDir, nodePaths } from './node-config.ts';
 import { ensureNodeComponent, nodeComponents, runningNodeComponents } from './node-components.ts';
-import { pollUntil, stopwatch } from '@flashsale/runtime';
+import { pollUntilTrue, stopwatch } from '@flashsale/runtime';
 
 export const releaseName = 'flash-sale';
 export const releaseNamespace = 'flashsale';
@@ -65,8 +65,7 @@ async function nodeReady(): Promise<boolean> {
 }
 
 async function waitNodeReady(timeoutMs = 120_000): Promise<void> {
-  const ready = async (): Promise<true | undefined> => ((await nodeReady()) ? true : undefined);
-  if (await pollUntil(ready, { timeoutMs, intervalMs: 1000 })) return;
+  if (await pollUntilTrue(nodeReady, { timeoutMs, intervalMs: 1000 })) return;
   const describe = await kubectlCode(['describe', 'node', nodeNetwork.nodeName]);
   throw new StepError(
     'kubelet',
@@ -197,9 +196,8 @@ async function removePods(): Promise<void> {
       '--grace-period=3',
       '--wait=false',
     ]);
-    const allGone = async (): Promise<true | undefined> =>
-      (await runningSandboxes()).length === 0 ? true : undefined;
-    await pollUntil(allGone, { timeoutMs: 60_000, intervalMs: 1000 });
+    const allGone = async (): Promise<boolean> => (await runningSandboxes()).length === 0;
+    await pollUntilTrue(allGone, { timeoutMs: 60_000, intervalMs: 1000 });
   }
   for (const name of ['coredns', 'kube-proxy', 'kubelet']) await stop(name);
   if ((await runningPid('containerd')) !== undefined) {

@@ -5,7 +5,7 @@ import type { OpenModelResult, SellOutResult } from './bench-report.ts';
 import { benchSale, drain, unlimited, type BenchContext } from './bench-context.ts';
 import { cpuShare } from './cpu-time.ts';
 import { runWrk, unexpectedAnswers, type WrkRun } from './wrk-run.ts';
-import { pollUntil } from '@flashsale/runtime';
+import { pollUntilTrue } from '@flashsale/runtime';
 
 function crowdRun(
   context: BenchContext,
@@ -63,15 +63,6 @@ export async function openModelPhase(
 
 const elapsedMs = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e6;
 
-async function waitFor(
-  check: () => Promise<boolean>,
-  pollMs: number,
-  timeoutMs: number,
-): Promise<boolean> {
-  const passed = async (): Promise<true | undefined> => ((await check()) ? true : undefined);
-  return (await pollUntil(passed, { timeoutMs, intervalMs: pollMs })) ?? false;
-}
-
 /** Fractions of the closed model's purchase rate the latency sweep asks for, below half. */
 export const sweepFractions = [1 / 16, 1 / 8, 1 / 4] as const;
 
@@ -109,20 +100,18 @@ export async function sellOutPhase(
     ...crowdRun(context, api, sale),
     durationSeconds: context.options.durationSeconds,
   });
-  const soldOut = await waitFor(
+  const soldOut = await pollUntilTrue(
     async () => Number(await context.redis.get(remainingKey)) === 0,
-    pollMs,
-    context.options.durationSeconds * 1000,
+    { timeoutMs: context.options.durationSeconds * 1000, intervalMs: pollMs },
   );
   const sellOutMs = elapsedMs(startedAt);
   const soldOutAt = process.hrtime.bigint();
   let persisted = 0;
   const allPersisted =
     soldOut &&
-    (await waitFor(
+    (await pollUntilTrue(
       async () => (persisted = await persistedUnits(context.sequelize, sale)) >= stock,
-      pollMs,
-      60_000,
+      { timeoutMs: 60_000, intervalMs: pollMs },
     ));
   const lastPersistedMs = allPersisted ? elapsedMs(soldOutAt) : undefined;
   await load;
