@@ -71,6 +71,14 @@ describe('sale lifecycle (operator and processes, faults)', () => {
       : { status: response.status };
   }
 
+  async function purchasesOf(sale: string, userId: string): Promise<unknown> {
+    const response = await fetch(`${apiUrl}/api/sales/${sale}/purchases/me`, {
+      headers: { Authorization: `Bearer ${await token(userId)}` },
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  }
+
   const crowd = (sale: string, users: number, prefix: string): Promise<Attempt[]> =>
     Promise.all(Array.from({ length: users }, (_, index) => buy(sale, `${prefix}-${index}`)));
 
@@ -211,7 +219,8 @@ describe('sale lifecycle (operator and processes, faults)', () => {
 
   it('never sells the stock twice when one sale loses its Redis keys mid-sale', async () => {
     await activeSale('lost-drop', 5, 2);
-    expect((await buy('lost-drop', 'ann', 2)).status).toBe(201);
+    const annBought = await buy('lost-drop', 'ann', 2);
+    expect(annBought.status).toBe(201);
     expect((await buy('lost-drop', 'bob', 1)).status).toBe(201);
     await persistedReaches('lost-drop', 3);
 
@@ -221,6 +230,14 @@ describe('sale lifecycle (operator and processes, faults)', () => {
 
     await reseed('lost-drop');
     expect((await sales.read('lost-drop'))?.remaining).toBe(2);
+    // Ann still finds her purchase behind /purchases/me, from PostgreSQL's row.
+    expect(await purchasesOf('lost-drop', 'ann')).toEqual([
+      jasmine.objectContaining({
+        purchaseId: annBought.purchaseId ?? 'missing',
+        userId: 'ann',
+        quantity: 2,
+      }),
+    ]);
     expect((await buy('lost-drop', 'ann', 1)).status).toBe(409);
     expect(confirmed(await crowd('lost-drop', 10, 'after-loss'))).toBe(2);
     await persistedReaches('lost-drop', 5);

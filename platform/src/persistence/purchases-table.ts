@@ -80,6 +80,7 @@ export interface PersistedUnit {
   readonly purchaseId: string;
   readonly userId: string;
   readonly quantity: number;
+  readonly purchasedAtMs: number;
 }
 
 /** The stored purchases of one incarnation of a sale (see `persistedUnits`). */
@@ -88,8 +89,13 @@ export async function persistedLedger(
   sale: string,
   since: Date,
 ): Promise<PersistedUnit[]> {
-  const rows = await sequelize.query<{ purchase_id: string; user_id: string; quantity: number }>(
-    `SELECT purchase_id, user_id, quantity FROM purchases
+  const rows = await sequelize.query<{
+    purchase_id: string;
+    user_id: string;
+    quantity: number;
+    purchased_at: Date;
+  }>(
+    `SELECT purchase_id, user_id, quantity, purchased_at FROM purchases
      WHERE sale = $1 AND purchased_at >= $2`,
     { bind: [sale, since], type: QueryTypes.SELECT },
   );
@@ -97,6 +103,7 @@ export async function persistedLedger(
     purchaseId: row.purchase_id,
     userId: row.user_id,
     quantity: row.quantity,
+    purchasedAtMs: new Date(row.purchased_at).getTime(),
   }));
 }
 

@@ -3,6 +3,7 @@ import type { Purchase } from '@flashsale/contract';
 import { luaScript, classifyRedisError } from '@flashsale/runtime';
 import type { RedisClient } from '@flashsale/runtime';
 import { changesChannelFor, saleKeys } from '../sales/sale-keys.ts';
+import type { StoredPurchase } from '../sales/stored-purchase.ts';
 
 export interface PurchaseRequest {
   readonly sale: string;
@@ -55,15 +56,6 @@ export class OutcomeUnknownError extends Error {
     super(message, options);
     this.name = 'OutcomeUnknownError';
   }
-}
-
-/** The shape the script stores and returns for a purchase. */
-interface StoredPurchase {
-  purchaseId: string;
-  sale: string;
-  userId: string;
-  quantity: number;
-  purchasedAtMs: number;
 }
 
 export function purchaseFromStored(json: string): Purchase {

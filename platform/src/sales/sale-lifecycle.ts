@@ -23,6 +23,8 @@ export interface SaleRecords {
 export interface ProvenSales {
   readonly units: ReadonlyMap<string, number>;
   readonly total: number;
+  /** Each purchase once, oldest first. */
+  readonly purchases: readonly PersistedUnit[];
 }
 
 export type ApplyOutcome =
@@ -59,14 +61,17 @@ export function unitsByUser(
 ): ProvenSales {
   const seen = new Set<string>();
   const units = new Map<string, number>();
+  const purchases: PersistedUnit[] = [];
   let total = 0;
   for (const purchase of [...rows, ...outbox]) {
     if (seen.has(purchase.purchaseId)) continue;
     seen.add(purchase.purchaseId);
     units.set(purchase.userId, (units.get(purchase.userId) ?? 0) + purchase.quantity);
+    purchases.push(purchase);
     total += purchase.quantity;
   }
-  return { units, total };
+  purchases.sort((a, b) => a.purchasedAtMs - b.purchasedAtMs);
+  return { units, total, purchases };
 }
 
 async function provenSales(records: SaleRecords, name: string, since: Date): Promise<ProvenSales> {
@@ -113,7 +118,11 @@ async function reseedOf(
   if (!options.reseed) return { kind: 'stock_lost', proven, stock: definition.stock };
   return {
     claim: { owner: options.claim.owner, incarnation: identity.incarnation },
-    reseed: { incarnationStartedAt: identity.incarnationStartedAt, units: proven.units },
+    reseed: {
+      incarnationStartedAt: identity.incarnationStartedAt,
+      units: proven.units,
+      purchases: proven.purchases,
+    },
   };
 }
 

@@ -265,22 +265,43 @@ describe('purchase decision: SaleStore configuration and removal on real Redis',
 
   it('reseeds a lost sale with what was sold, so neither stock nor a user limit is sold twice', async () => {
     const startedAt = new Date(Date.now() - minute);
-    const reseeded = await store.claim(
-      definitionOf('reseeded', { stock: 5, perUserLimit: 2 }),
-      3,
-      { owner: 'ns-a/uid-1', incarnation: 'uid-1' },
-      {
-        incarnationStartedAt: startedAt,
-        units: new Map([
-          ['ann', 2],
-          ['bob', 1],
-        ]),
-      },
+    const at = (seconds: number): number => startedAt.getTime() + seconds * 1000;
+    const purchases = [
+      { purchaseId: 'p-ann-1', userId: 'ann', quantity: 1, purchasedAtMs: at(1) },
+      { purchaseId: 'p-bob-1', userId: 'bob', quantity: 1, purchasedAtMs: at(2) },
+      { purchaseId: 'p-ann-2', userId: 'ann', quantity: 1, purchasedAtMs: at(3) },
+    ];
+    // Bob's list survived the loss: it is kept, and his purchase is not listed twice.
+    await redis.rpush(
+      saleKeys('reseeded').userPurchases('bob'),
+      JSON.stringify({ ...purchases[1], sale: 'reseeded' }),
     );
+    const reseed = {
+      incarnationStartedAt: startedAt,
+      units: new Map([
+        ['ann', 2],
+        ['bob', 1],
+      ]),
+      purchases,
+    };
+    const claim = { owner: 'ns-a/uid-1', incarnation: 'uid-1' };
+    const definition = definitionOf('reseeded', { stock: 5, perUserLimit: 2 });
+    const reseeded = await store.claim(definition, 3, claim, reseed);
     expect(reseeded).toEqual(
       jasmine.objectContaining({ status: 'ok', sold: 3, remaining: 2, incarnation: 'uid-1' }),
     );
     expect(reseeded.incarnationStartedAt.getTime()).toBe(startedAt.getTime());
+    // The buyers' lists behind /purchases/me hold the lost incarnation's purchases again.
+    const listed = async (userId: string) =>
+      (await decider.purchasesOf('reseeded', userId)).map((p) => [p.purchaseId, p.purchasedAt]);
+    expect(await listed('ann')).toEqual([
+      ['p-ann-1', new Date(at(1)).toISOString()],
+      ['p-ann-2', new Date(at(3)).toISOString()],
+    ]);
+    expect(await listed('bob')).toEqual([['p-bob-1', new Date(at(2)).toISOString()]]);
+    // Reseeding again (a retried apply) lists nothing twice.
+    await store.claim(definition, 3, claim, reseed);
+    expect((await listed('ann')).length).toBe(2);
     const ann = await decider.decide({ sale: 'reseeded', userId: 'ann', quantity: 1 });
     expect(ann.outcome).toBe('limit_reached');
     const outcomes = await Promise.all(

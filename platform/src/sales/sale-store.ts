@@ -4,6 +4,7 @@ import { luaScript, masters, type RedisClient } from '@flashsale/runtime';
 import type { SaleDefinition } from './sale-definition.ts';
 import { changesChannelFor, outboxGroup, saleKeys, salesIndexKey } from './sale-keys.ts';
 import { toSale } from './sale.ts';
+import { encodeStoredPurchase } from './stored-purchase.ts';
 
 export type ConfigureStatus = 'ok' | 'below_sold' | 'stale' | 'not_owner' | 'deleting';
 
@@ -36,6 +37,8 @@ export interface SaleReseed {
   readonly incarnationStartedAt: Date;
   /** userId → units bought in the lost incarnation. */
   readonly units: ReadonlyMap<string, number>;
+  /** Those purchases, each once, oldest first: the buyers' lists behind /purchases/me. */
+  readonly purchases: readonly OutboxPurchase[];
 }
 
 export type StopStatus = 'stopped' | 'absent' | 'not_owner';
@@ -57,6 +60,7 @@ export interface OutboxPurchase {
   readonly purchaseId: string;
   readonly userId: string;
   readonly quantity: number;
+  readonly purchasedAtMs: number;
 }
 
 type ConfigureReply = [ConfigureStatus, number, number, number, string, string, number];
@@ -75,6 +79,9 @@ const readSaleLua = luaScript(import.meta.url, 'read-sale.lua');
 const stopSaleLua = luaScript(import.meta.url, 'stop-sale.lua');
 const readLedgerLua = luaScript(import.meta.url, 'read-ledger.lua');
 
+/** Buyers whose purchase lists one reseed round trip reads and writes. */
+const seedChunkUsers = 500;
+
 /** The owner of sales configured without saying who configures them (tests, benches). */
 export const anonymousClaim: SaleClaim = { owner: '', incarnation: '' };
 
@@ -91,6 +98,7 @@ function outboxPurchase(json: string): OutboxPurchase {
     purchaseId: String(parsed.purchaseId ?? ''),
     userId: String(parsed.userId ?? ''),
     quantity: Number(parsed.quantity ?? 0),
+    purchasedAtMs: Number(parsed.purchasedAtMs ?? 0),
   };
 }
 
@@ -182,6 +190,8 @@ export class SaleStore {
   ): Promise<ClaimResult> {
     const keys = saleKeys(definition.name);
     const units = [...(reseed?.units ?? new Map<string, number>())].filter(([, n]) => n > 0);
+    // Before the sale is configured, so no purchase can be added to a list meanwhile.
+    if (reseed) await this.seedPurchaseLists(definition.name, reseed.purchases);
     // Indexed before it can sell: the relay finds outboxes through the index, so a sale
     // configured but not indexed (a crash between the two writes) would keep its purchases
     // in Redis for ever. An index entry without a sale is harmless.
@@ -218,6 +228,42 @@ export class SaleStore {
       incarnation,
       incarnationStartedAt: new Date(startMs),
     };
+  }
+
+  /**
+   * Puts a lost incarnation's purchases back in their buyers' lists (`/purchases/me`),
+   * adding only those a list does not hold yet, so a repeated reseed changes nothing.
+   */
+  private async seedPurchaseLists(
+    sale: string,
+    purchases: readonly OutboxPurchase[],
+  ): Promise<void> {
+    const byUser = new Map<string, OutboxPurchase[]>();
+    for (const purchase of purchases)
+      byUser.set(purchase.userId, [...(byUser.get(purchase.userId) ?? []), purchase]);
+    const users = [...byUser.keys()];
+    const keys = saleKeys(sale);
+    for (let from = 0; from < users.length; from += seedChunkUsers) {
+      const chunk = users.slice(from, from + seedChunkUsers);
+      const reads = this.redis.pipeline();
+      for (const user of chunk) reads.lrange(keys.userPurchases(user), 0, -1);
+      const held = (await reads.exec()) ?? [];
+      const writes = this.redis.pipeline();
+      chunk.forEach((user, index) => {
+        const [error, stored] = held[index] ?? [new Error('no reply')];
+        if (error) throw error;
+        const ids = new Set((stored as string[]).map((json) => outboxPurchase(json).purchaseId));
+        const missing = (byUser.get(user) ?? []).filter((p) => !ids.has(p.purchaseId));
+        if (missing.length > 0)
+          writes.rpush(
+            keys.userPurchases(user),
+            ...missing.map((purchase) => encodeStoredPurchase({ ...purchase, sale })),
+          );
+      });
+      if (writes.length === 0) continue;
+      const failed = ((await writes.exec()) ?? []).find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+    }
   }
 
   /**

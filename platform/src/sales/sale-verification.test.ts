@@ -6,6 +6,7 @@ const row = (purchaseId: string, userId: string, quantity = 1): PersistedUnit =>
   purchaseId,
   userId,
   quantity,
+  purchasedAtMs: Date.parse('2026-01-01T00:00:01Z'),
 });
 
 function ledgerOf(overrides: Partial<SaleLedger> = {}): SaleLedger {
