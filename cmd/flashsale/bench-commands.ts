@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import { Sequelize } from 'sequelize';
 import {
   envFilePath,
   httpOk,
+  imageNodeBinary,
   log,
   projectRoot,
   prometheusRemoteWriteUrl,
@@ -21,6 +23,7 @@ import {
   type PlatformKind,
   formatProfileSummary,
   summariseCpuProfile,
+  type BenchNode,
   type BenchResult,
   type CpuProfile,
   type FsyncBenchResult,
@@ -257,6 +260,10 @@ export function registerBenchCommands(program: Command): void {
       "only the sold-out and purchase phases, for this checkout's API and then each other checkout's (e.g. a `git worktree` of another revision, with its node_modules), in one run against bare Koa (docs/benchmarks.md)",
     )
     .option(
+      '--node <path|images>',
+      "the Node every server under test runs on (bare Koa too): a binary's path, or `images` for the images' Node (fetched once from the npm registry); default: this one",
+    )
+    .option(
       '--cpu-prof <dir>',
       "also profile the API's sold-out answers and its purchases (node --cpu-prof) into DIR/sold-out and DIR/purchase",
     );
@@ -277,6 +284,20 @@ interface BenchCommandOptions extends OutputFlags {
   redisCluster?: boolean;
   sales: number;
   compare?: string[];
+  node?: string;
+}
+
+/** `--node`: a binary's path or `images`, with the version the binary reports. */
+async function benchNode(choice: string | undefined): Promise<BenchNode | undefined> {
+  if (choice === undefined) return undefined;
+  const path = choice === 'images' ? await imageNodeBinary() : resolve(choice);
+  const probe = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  const version = probe.status === 0 ? probe.stdout.trim() : '';
+  if (!/^v\d+\.\d+\.\d+/.test(version))
+    throw new Error(
+      `--node: ${path} is not a Node binary that answers --version (give a path, or \`images\`)`,
+    );
+  return { path, version };
 }
 
 /** `bench --redis-cluster`: the same decisions against one Redis, then the cluster. */
@@ -370,6 +391,7 @@ async function requireStack(needed: readonly string[]): Promise<void> {
 }
 
 async function benchCommand(options: BenchCommandOptions): Promise<void> {
+  const node = await benchNode(options.node);
   // Checked before anything starts: a wrong directory should not cost a crowd's signing.
   const roots = options.compare === undefined ? [] : checkoutRoots(projectRoot, options.compare);
   await requireStack(['redis', 'postgresql', 'kafka']);
@@ -394,6 +416,7 @@ async function benchCommand(options: BenchCommandOptions): Promise<void> {
     sellOutStock: options.sellOutStock,
     luaRequests: 200_000,
     ...(profileDir ? { cpuProfileDir: profileDir } : {}),
+    ...(node ? { node } : {}),
     progress: log,
   };
   if (options.compare !== undefined) {

@@ -64,7 +64,7 @@ const optionsOf = (): [string, Option][] =>
 /** Options that take a value that is not a number; every other valued option is numeric. */
 const textOptions = ['sale apply --file', 'load contention --testid', 'load sustained --testid'];
 const urlOptions = ['load contention --prometheus', 'load sustained --prometheus'];
-const pathOptions = ['bench --compare', 'bench --cpu-prof'];
+const pathOptions = ['bench --compare', 'bench --cpu-prof', 'bench --node'];
 
 describe('flashsale CLI conventions', () => {
   it('prints its version with --version and exits 0', async () => {
@@ -95,6 +95,14 @@ describe('flashsale CLI conventions', () => {
     const noFile = await parseOnly('sale', 'apply', '--json');
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("required option '-f, --file <file>' not specified");
+  });
+
+  it('exits 1 naming --node when it is not a Node binary, before it needs the stack', async () => {
+    const run = await flashsale('bench', '--node', '/nonexistent/node');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      '--node: /nonexistent/node is not a Node binary that answers --version',
+    );
   });
 
   it('exits 2 naming the option when a numeric option is not a whole number', async () => {

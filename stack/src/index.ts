@@ -1,4 +1,5 @@
 export { installAll } from './install/index.ts';
+export { imageNodeBinary } from './install/npm-package.ts';
 export { up, down, status, components, stackEndpoints, type ComponentStatus } from './stack.ts';
 export { doctor, formatDoctor, type DoctorRow } from './doctor.ts';
 export { readEnvFile, writeEnvFile, formatEnv, parseEnv } from './env-file.ts';

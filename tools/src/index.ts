@@ -5,6 +5,7 @@ export type { BenchResult, FsyncBenchResult } from './bench/bench-report.ts';
 export { profiledLoads, runBench, runFsyncBench } from './bench/bench-run.ts';
 export { checkoutRoots, formatCompareReport, runCompareBench } from './bench/bench-compare.ts';
 export type { CompareBenchResult } from './bench/bench-compare.ts';
+export type { BenchNode } from './bench/bench-context.ts';
 export type { PlatformKind } from './bench/bench-run.ts';
 export { formatProfileSummary, summariseCpuProfile } from './bench/cpu-profile.ts';
 export type { CpuProfile, ProfileSummary } from './bench/cpu-profile.ts';

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { run, runOrThrow } from '../exec.ts';
 import { cachePath, projectRoot, toolBin } from '../paths.ts';
 import { StepError, log } from '../progress.ts';
+import { npmPackage } from '../install/npm-package.ts';
 import { versions } from '../versions.ts';
 import { ctr } from './node-components.ts';
 import { nodeDir, pauseImage } from './node-config.ts';
@@ -64,14 +65,6 @@ const imageExists = async (name: string): Promise<boolean> =>
   (await buildahOutput(['images', '-q', name])) !== undefined;
 
 const runtime = ['--runtime', '/usr/sbin/runc'];
-
-/** Downloads an npm package tarball (the registry is the only source) into the cache. */
-async function npmPackage(spec: string): Promise<string> {
-  const dir = cachePath('downloads');
-  await mkdir(dir, { recursive: true });
-  const name = (await runOrThrow('npm', ['pack', spec, '--silent'], { cwd: dir })).trim();
-  return join(dir, name.split('\n').pop() ?? name);
-}
 
 async function debianRootfs(): Promise<string> {
   const tarball = cachePath('downloads', `debian-${versions.imageDebian}-minbase.tar`);

@@ -111,7 +111,7 @@ export async function runCompareBench(
   options: BenchOptions,
   roots: readonly string[],
 ): Promise<CompareBenchResult> {
-  const machine = await describeMachine();
+  const machine = await describeMachine(options.node?.version);
   return withBenchContext(options, async (context) => {
     const helloBefore = await measureHello(context);
     await startPipeline(context);

@@ -31,9 +31,17 @@ export interface BenchOptions {
   readonly sellOutStock: number;
   /** EVALSHA calls redis-benchmark makes. */
   readonly luaRequests: number;
+  /** The Node every server under test runs on (bare Koa too); this process's when absent. */
+  readonly node?: BenchNode;
   /** When set, an extra sold-out run of the API under `node --cpu-prof` writes its profile here. */
   readonly cpuProfileDir?: string;
   readonly progress: (line: string) => void;
+}
+
+/** A Node binary for the bench's processes, and the version it reports. */
+export interface BenchNode {
+  readonly path: string;
+  readonly version: string;
 }
 
 /** Everything the bench made, so it can all be removed whatever fails. */

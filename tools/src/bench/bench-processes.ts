@@ -26,6 +26,8 @@ export interface BenchProcessSpec {
   readonly readyPath: string;
   readonly port: number;
   readonly cores?: string;
+  /** The Node binary; this process's when absent. */
+  readonly node?: string;
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
   /** Arguments after the script. */
@@ -90,7 +92,7 @@ export async function startBenchProcess(
     join(projectRoot, spec.script),
     ...(spec.args ?? []),
   ];
-  const { command, args } = pinned(spec.cores, process.execPath, nodeArgs);
+  const { command, args } = pinned(spec.cores, spec.node ?? process.execPath, nodeArgs);
   const child = spawn(command, args, {
     cwd: projectRoot,
     env: spec.env,

@@ -180,6 +180,7 @@ async function spawnProcess(
     ...spec,
     port,
     env: { ...spec.env, [spec.portVariable]: String(port) },
+    ...(context.options.node ? { node: context.options.node.path } : {}),
     ...(context.cores.servers && spec.underTest !== false ? { cores: context.cores.servers } : {}),
   });
   context.processes.push(process_);
@@ -598,12 +599,12 @@ async function cleanUp(context: BenchContext): Promise<void> {
  * platform's data. See docs/benchmarks.md.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  const machine = await describeMachine();
+  const machine = await describeMachine(options.node?.version);
   return withBenchContext(options, async (context) => {
     const measured = await runPhases(context);
     return {
       machine,
-      loadAverageAfter: (await describeMachine()).loadAverage,
+      loadAverageAfter: (await describeMachine(options.node?.version)).loadAverage,
       cores: context.cores,
       connections: options.connections,
       durationSeconds: options.durationSeconds,
@@ -616,7 +617,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
 /** `flashsale bench --fsync-only`: only the appendfsync always / everysec comparison. */
 export async function runFsyncBench(options: BenchOptions): Promise<FsyncBenchResult> {
-  const machine = await describeMachine();
+  const machine = await describeMachine(options.node?.version);
   return withBenchContext(options, async (context) => {
     await startPipeline(context);
     const api = await startApi(context, 'api');

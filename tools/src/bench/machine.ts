@@ -17,12 +17,13 @@ async function cpuModel(): Promise<string> {
   return line?.split(':').slice(1).join(':').trim() ?? 'unknown (no /proc/cpuinfo)';
 }
 
-export async function describeMachine(): Promise<Machine> {
+/** `node`: the version the servers run on, when not this process's. */
+export async function describeMachine(node = process.version): Promise<Machine> {
   return {
     cpus: availableParallelism(),
     cpuModel: await cpuModel(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
+    node,
     loadAverage: loadavg(),
   };
 }
