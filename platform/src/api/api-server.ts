@@ -58,7 +58,9 @@ export async function startApiServer(
     ttlMs: options.saleAnswerTtlMs ?? saleAnswerTtlMs,
     maxSales: 10_000,
   });
-  const feed = new SaleChangeFeed(redis);
+  const feed = new SaleChangeFeed(redis, (error) =>
+    logger.warn({ err: error.message }, 'redis change feed connection error'),
+  );
   const hub = new SaleEventsHub(
     (name) => sales.read(name),
     { tickMs: 250, heartbeatMs: 5000 },

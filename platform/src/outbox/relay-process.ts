@@ -153,7 +153,9 @@ export async function startRelayProcess(
     onRelayed: (sale, count) => metrics.relayed.inc({ sale }, count),
     onDeadLettered: (sale, count) => metrics.deadLettered.inc({ sale }, count),
   });
-  const feed = new SaleChangeFeed(redis);
+  const feed = new SaleChangeFeed(redis, (error) =>
+    logger.warn({ err: error.message }, 'redis change feed connection error'),
+  );
   feed.onChange(() => relay.poke());
   await feed.start();
   relay.start();

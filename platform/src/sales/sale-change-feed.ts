@@ -12,11 +12,14 @@ export class SaleChangeFeed {
   private readonly subscriber: RedisClient;
   private readonly channel: string;
 
-  constructor(redis: RedisClient) {
+  /** `onError`: the subscription's connection errors (it reconnects by itself meanwhile). */
+  constructor(redis: RedisClient, onError: (error: Error) => void) {
     this.channel = changesChannelFor(redis.options.keyPrefix);
     // A subscribed connection cannot run other commands, so the feed has its own. On a
-    // cluster, PUBLISH (also from a script) reaches every node, so any node will do.
+    // cluster, PUBLISH (also from a script) reaches every node, so any node will do. A
+    // duplicate does not inherit listeners: without one, ioredis prints its errors itself.
     this.subscriber = duplicateClient(redis);
+    this.subscriber.on('error', onError);
     this.subscriber.on('message', (channel: string, sale: string) => {
       if (channel === this.channel) for (const listener of this.listeners) listener(sale);
     });
