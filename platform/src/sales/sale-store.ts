@@ -239,8 +239,11 @@ export class SaleStore {
     purchases: readonly OutboxPurchase[],
   ): Promise<void> {
     const byUser = new Map<string, OutboxPurchase[]>();
-    for (const purchase of purchases)
-      byUser.set(purchase.userId, [...(byUser.get(purchase.userId) ?? []), purchase]);
+    for (const purchase of purchases) {
+      const own = byUser.get(purchase.userId);
+      if (own) own.push(purchase);
+      else byUser.set(purchase.userId, [purchase]);
+    }
     const users = [...byUser.keys()];
     const keys = saleKeys(sale);
     for (let from = 0; from < users.length; from += seedChunkUsers) {

@@ -5,7 +5,7 @@ import type { OpenModelResult, SellOutResult } from './bench-report.ts';
 import { benchSale, drain, unlimited, type BenchContext } from './bench-context.ts';
 import { cpuShare } from './cpu-time.ts';
 import { runWrk, unexpectedAnswers, type WrkRun } from './wrk-run.ts';
-import { pollUntilTrue } from '@flashsale/runtime';
+import { pollUntilTrue, stopwatch } from '@flashsale/runtime';
 
 function crowdRun(
   context: BenchContext,
@@ -61,8 +61,6 @@ export async function openModelPhase(
   };
 }
 
-const elapsedMs = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e6;
-
 /** Fractions of the closed model's purchase rate the latency sweep asks for, below half. */
 export const sweepFractions = [1 / 16, 1 / 8, 1 / 4] as const;
 
@@ -95,7 +93,7 @@ export async function sellOutPhase(
   const sale = await benchSale(context, 'bench-sell-out', stock, 1);
   const remainingKey = saleKeys(sale).remaining;
   const pollMs = 10;
-  const startedAt = process.hrtime.bigint();
+  const sellingOut = stopwatch();
   const load = runWrk({
     ...crowdRun(context, api, sale),
     durationSeconds: context.options.durationSeconds,
@@ -104,8 +102,8 @@ export async function sellOutPhase(
     async () => Number(await context.redis.get(remainingKey)) === 0,
     { timeoutMs: context.options.durationSeconds * 1000, intervalMs: pollMs },
   );
-  const sellOutMs = elapsedMs(startedAt);
-  const soldOutAt = process.hrtime.bigint();
+  const sellOutMs = sellingOut.elapsedMs();
+  const sinceSoldOut = stopwatch();
   let persisted = 0;
   const allPersisted =
     soldOut &&
@@ -113,7 +111,7 @@ export async function sellOutPhase(
       async () => (persisted = await persistedUnits(context.sequelize, sale)) >= stock,
       { timeoutMs: 60_000, intervalMs: pollMs },
     ));
-  const lastPersistedMs = allPersisted ? elapsedMs(soldOutAt) : undefined;
+  const lastPersistedMs = allPersisted ? sinceSoldOut.elapsedMs() : undefined;
   await load;
   return { stock, sellOutMs, lastPersistedMs, persisted, pollMs };
 }

@@ -6,6 +6,7 @@ import {
   backgroundRedis,
   describeSampler,
   samplerChoiceFromEnv,
+  stopwatch,
   systemClock,
 } from '@flashsale/runtime';
 import { migrate } from '@flashsale/platform';
@@ -95,9 +96,9 @@ export async function measurePhase(
   const run = wrkOptions(context, server, phase);
   await runWrk({ ...run, durationSeconds: context.options.warmupSeconds });
   const before = await server.cpuTicks();
-  const startedAt = process.hrtime.bigint();
+  const watch = stopwatch();
   const result = await runWrk({ ...run, durationSeconds: context.options.durationSeconds });
-  const wall = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  const wall = watch.elapsedMs() / 1000;
   const serverSeconds = ((await server.cpuTicks()) - before) / context.ticks;
   return {
     name: phase.name,
@@ -266,7 +267,7 @@ export function startBaseline(context: BenchContext, kind: 'hello' | 'db-first',
 async function helloK6Phase(context: BenchContext, hello: BenchProcess): Promise<ThroughputPhase> {
   context.options.progress('bench: bare Koa hello world, k6 for comparison ...');
   const before = await readProcCpu('self');
-  const startedAt = process.hrtime.bigint();
+  const watch = stopwatch();
   const result = await runK6({
     k6: context.options.k6,
     script: join(context.options.scriptDir, 'bench.js'),
@@ -282,7 +283,7 @@ async function helloK6Phase(context: BenchContext, hello: BenchProcess): Promise
     output: 'capture',
     ...(context.cores.generator ? { cores: context.cores.generator } : {}),
   });
-  const wall = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  const wall = watch.elapsedMs() / 1000;
   const cpuSeconds = ((await readProcCpu('self')).children - before.children) / context.ticks;
   if (result.exitCode !== 0)
     throw new Error(`k6 failed (exit ${result.exitCode}):\n${result.output}`);

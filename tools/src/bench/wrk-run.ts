@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { stopwatch } from '@flashsale/runtime';
 import { clockTicksPerSecond, cpuShare, readProcCpu, type CpuShare } from './cpu-time.ts';
 import { pinned } from './cores.ts';
 
@@ -147,9 +148,9 @@ function spawnWrk(run: WrkRun): Promise<{ code: number; output: string }> {
 export async function runWrk(run: WrkRun): Promise<WrkResult> {
   const ticks = await clockTicksPerSecond();
   const before = await readProcCpu('self');
-  const startedAt = process.hrtime.bigint();
+  const watch = stopwatch();
   const { code, output } = await spawnWrk(run);
-  const wallSeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  const wallSeconds = watch.elapsedMs() / 1000;
   const after = await readProcCpu('self');
   if (code !== 0) throw new Error(`wrk exited with ${code} against ${run.url}:\n${output}`);
   return {
