@@ -11,6 +11,7 @@ import {
 } from '@angular/core';
 import { Router } from '@angular/router';
 import { apiError } from '../core/api-error';
+import { BROWSER_NOW } from '../core/browser-clock';
 import { APP_CONFIG } from '../core/app-config';
 import { OidcSignIn } from './oidc-sign-in';
 import { Session } from './session';
@@ -68,6 +69,7 @@ import { Session } from './session';
 })
 export class SignIn implements OnInit {
   private readonly session = inject(Session);
+  private readonly now = inject(BROWSER_NOW);
   private readonly oidc = inject(OidcSignIn);
   private readonly router = inject(Router);
   private readonly config = inject(APP_CONFIG).auth;
@@ -123,7 +125,7 @@ export class SignIn implements OnInit {
       next: () => void this.leave(),
       error: (error: unknown) => {
         this.busy.set(false);
-        const failure = apiError(error);
+        const failure = apiError(error, this.now());
         this.error.set(
           failure.status === 404
             ? 'Dev login is switched off on this API (AUTH_DEV_LOGIN).'

@@ -27,8 +27,8 @@ function retryAfter(error: HttpErrorResponse, nowMs: number): number | undefined
 /** The contract's error, as far as the body is one: nothing is trusted field by field. */
 type MaybeErrorBody = { readonly error?: Partial<Record<keyof ErrorBody['error'], unknown>> };
 
-/** `nowMs` is the browser's time, against which a Retry-After date is read. */
-export function apiError(error: unknown, nowMs = Date.now()): ApiError {
+/** `nowMs` is the browser's time (`BROWSER_NOW`), against which a Retry-After date is read. */
+export function apiError(error: unknown, nowMs: number): ApiError {
   if (!(error instanceof HttpErrorResponse))
     return { status: 0, code: 'network', message: String(error) };
   const body = (error.error as MaybeErrorBody | null)?.error;

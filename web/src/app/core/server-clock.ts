@@ -1,4 +1,5 @@
-import { computed, DestroyRef, Injectable, signal } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { BROWSER_NOW } from './browser-clock';
 
 /**
  * The server's clock as seen from the browser. Every Sale carries `serverTime`; the
@@ -8,20 +9,21 @@ import { computed, DestroyRef, Injectable, signal } from '@angular/core';
  */
 @Injectable({ providedIn: 'root' })
 export class ServerClock {
+  private readonly browserClock = inject(BROWSER_NOW);
   private readonly offsetMs = signal(0);
-  private readonly browserNow = signal(Date.now());
+  private readonly browserNow = signal(this.browserClock());
 
   /** The server's current time in epoch ms, as of the last tick. */
   readonly now = computed(() => this.browserNow() + this.offsetMs());
 
-  observe(serverTime: string, receivedAt = Date.now()): void {
+  observe(serverTime: string, receivedAt = this.browserClock()): void {
     const server = Date.parse(serverTime);
     if (Number.isNaN(server)) return;
     this.offsetMs.set(server - receivedAt);
     this.browserNow.set(receivedAt);
   }
 
-  tick(at = Date.now()): void {
+  tick(at = this.browserClock()): void {
     this.browserNow.set(at);
   }
 

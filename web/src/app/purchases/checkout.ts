@@ -1,5 +1,6 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { Session } from '../auth/session';
+import { BROWSER_NOW } from '../core/browser-clock';
 import {
   confirmedOutcome,
   failedOutcome,
@@ -27,6 +28,7 @@ const maxAutomaticRetries = 3;
 export class Checkout {
   private readonly api = inject(PurchasesApi);
   private readonly session = inject(Session);
+  private readonly now = inject(BROWSER_NOW);
   private intentKey: string | undefined;
   private automaticRetries = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -54,7 +56,7 @@ export class Checkout {
     this.intentKey ??= newIdempotencyKey();
     this.api.buy(sale, this.intentKey).subscribe({
       next: (response) => this.settle(sale, confirmedOutcome(response)),
-      error: (error: unknown) => this.settle(sale, failedOutcome(error)),
+      error: (error: unknown) => this.settle(sale, failedOutcome(error, this.now())),
     });
   }
 

@@ -9,13 +9,18 @@ function answer(status: number, body: unknown, headers: Record<string, string> =
 const contractError = (status: number, code: string, message = 'why'): unknown =>
   answer(status, { error: { code, message } }, { 'Retry-After': '7' });
 
+/** The browser's time the outcomes are read at (only a Retry-After date would depend on it). */
+const now = Date.parse('2030-01-01T10:00:00.000Z');
+
 describe('purchase outcomes', () => {
   it('maps every refusal of the contract to its outcome', () => {
-    expect(failedOutcome(contractError(410, 'sold_out'))).toEqual({ kind: 'sold_out' });
-    expect(failedOutcome(contractError(409, 'not_started'))).toEqual({ kind: 'not_started' });
-    expect(failedOutcome(contractError(409, 'ended'))).toEqual({ kind: 'ended' });
-    expect(failedOutcome(contractError(401, 'unauthorized'))).toEqual({ kind: 'unauthorized' });
-    expect(failedOutcome(contractError(409, 'limit_reached', 'the limit is 2'))).toEqual({
+    expect(failedOutcome(contractError(410, 'sold_out'), now)).toEqual({ kind: 'sold_out' });
+    expect(failedOutcome(contractError(409, 'not_started'), now)).toEqual({ kind: 'not_started' });
+    expect(failedOutcome(contractError(409, 'ended'), now)).toEqual({ kind: 'ended' });
+    expect(failedOutcome(contractError(401, 'unauthorized'), now)).toEqual({
+      kind: 'unauthorized',
+    });
+    expect(failedOutcome(contractError(409, 'limit_reached', 'the limit is 2'), now)).toEqual({
       kind: 'limit_reached',
       detail: 'the limit is 2',
     });
@@ -24,7 +29,7 @@ describe('purchase outcomes', () => {
       [503, 'unavailable'],
       [503, 'outcome_unknown'],
     ] as const) {
-      expect(failedOutcome(contractError(status, code))).toEqual({
+      expect(failedOutcome(contractError(status, code), now)).toEqual({
         kind: code,
         retryAfterSeconds: 7,
       });
@@ -32,17 +37,17 @@ describe('purchase outcomes', () => {
   });
 
   it('tells a lost answer, a bare 503 and any other failure apart', () => {
-    expect(failedOutcome(answer(0, null))).toEqual({ kind: 'no_answer' });
-    expect(failedOutcome(answer(503, 'upstream down'))).toEqual({
+    expect(failedOutcome(answer(0, null), now)).toEqual({ kind: 'no_answer' });
+    expect(failedOutcome(answer(503, 'upstream down'), now)).toEqual({
       kind: 'unavailable',
       retryAfterSeconds: 2,
     });
-    expect(failedOutcome(contractError(400, 'invalid_request', 'bad body'))).toEqual({
+    expect(failedOutcome(contractError(400, 'invalid_request', 'bad body'), now)).toEqual({
       kind: 'failed',
       detail: 'bad body',
     });
     // A code outside the contract is not trusted as one.
-    expect(failedOutcome(contractError(410, 'gone_fishing', 'odd'))).toEqual({
+    expect(failedOutcome(contractError(410, 'gone_fishing', 'odd'), now)).toEqual({
       kind: 'failed',
       detail: 'odd',
     });

@@ -41,8 +41,9 @@ function isOneOf<T extends string>(codes: readonly T[], code: string): code is T
   return (codes as readonly string[]).includes(code);
 }
 
-export function failedOutcome(error: unknown): PurchaseOutcome {
-  const failure = apiError(error);
+/** `nowMs`: the browser's time, for a Retry-After given as a date. */
+export function failedOutcome(error: unknown, nowMs: number): PurchaseOutcome {
+  const failure = apiError(error, nowMs);
   const retryAfterSeconds = failure.retryAfterSeconds ?? defaultRetryAfterSeconds;
   const code = failure.code;
   if (isOneOf(finalCodes, code)) return { kind: code };
